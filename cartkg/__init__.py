@@ -5,13 +5,21 @@
 True
 """
 
-from cartkg.errors import CartkgError, DataError, ReasonerError, SourceError, ValidationFailed
+from cartkg.errors import (
+    CartkgError,
+    DataError,
+    DataErrors,
+    ReasonerError,
+    SourceError,
+    ValidationFailed,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "CartkgError",
     "DataError",
+    "DataErrors",
     "ReasonerError",
     "SourceError",
     "ValidationFailed",

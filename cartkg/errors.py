@@ -50,6 +50,17 @@ class DataError(SourceError):
         super().__init__(prefix + message, file=file, line=line)
 
 
+class DataErrors(CartkgError):
+    """All the DataErrors found in one pass over the curated data."""
+
+    def __init__(self, errors: list[DataError]) -> None:
+        self.errors = errors
+        listed = "\n".join(
+            f"  {err}" + (f" (entity {err.entity})" if err.entity else "") for err in errors
+        )
+        super().__init__(f"{len(errors)} error(s) in the curated data:\n{listed}")
+
+
 class ValidationFailed(CartkgError):
     """SHACL validation or ontology checks found violations; `report` holds them."""
 

@@ -56,11 +56,11 @@ def default_release_dir() -> Path:
     return Path.cwd() / "release"
 
 
-def sources_dir() -> Path | None:
-    """The source documents (`../shared/sources` beside a checkout, or `$CARTKG_SOURCES`)."""
+def sources_dir(root: Path | None = None) -> Path | None:
+    """The source documents (`$CARTKG_SOURCES`, or `shared/sources` beside the project root)."""
     env = os.environ.get("CARTKG_SOURCES")
     candidates = [Path(env)] if env else []
-    candidates.append(project_root().parent / "shared" / "sources")
+    candidates.append((root or project_root()).parent / "shared" / "sources")
     for candidate in candidates:
         if candidate.is_dir():
             return candidate

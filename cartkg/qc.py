@@ -1,0 +1,222 @@
+"""`cartkg qc`: ontology quality checks in the manner of ROBOT's `report`, plus OWL reasoning.
+
+Each check is a SPARQL SELECT in `ontology/qc/<name>.rq` returning `?entity ?property ?value`
+(one row per problem), with a header of `#+ key: value` lines:
+
+    #+ name: missing_label          (the file's name)
+    #+ level: ERROR                 (ERROR, WARN or INFO)
+    #+ external: skip               (the level for terms outside https://w3id.org/cartkg/,
+    #+                               or skip; default: the same level)
+    #+ description: What is wrong, in a sentence; indented `#+` lines continue it.
+
+The checks run on pyoxigraph (rdflib's SPARQL drops rows on VALUES + OPTIONAL, rdflib issue
+#2332). Terms of RDF, RDFS, OWL and XSD themselves are never reported. HermiT then checks the
+ontology is consistent and every class satisfiable; a failure names the classes.
+
+Exit codes as `cartkg validate`: 0 nothing at or above `--fail-on` (default ERROR), 1 something,
+2 could not run.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from pyoxigraph import BlankNode, NamedNode, Store
+from pyoxigraph import Literal as OxLiteral
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
+
+from cartkg import reportfmt
+from cartkg.errors import CartkgError, SourceError
+from cartkg.namespaces import BASE
+from cartkg.paths import layout
+from cartkg.rdffiles import graph, load, locate, rdf_files
+from cartkg.report import Report, Result, compact
+from cartkg.validation import (
+    EXIT_ERROR,
+    Outcome,
+    consistency,
+    github_error,
+    parse_outputs,
+    write_reports,
+)
+
+LEVELS = {"ERROR": "Violation", "WARN": "Warning", "INFO": "Info"}
+FAIL_ON = {"error": "violation", "warn": "warning", "info": "info"}
+FORMATS = (*reportfmt.FORMATS, "tsv")
+BUILTIN = (
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "http://www.w3.org/2000/01/rdf-schema#",
+    "http://www.w3.org/2002/07/owl#",
+    "http://www.w3.org/2001/XMLSchema#",
+)
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    level: str  # ERROR, WARN or INFO
+    external: str | None  # the level for external terms; None: not checked for them
+    description: str
+    query: str
+
+    @classmethod
+    def read(cls, path: Path) -> Check:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            raise SourceError(f"cannot read: {err}", file=str(path)) from None
+        fields = _header(text)
+        for key in ("name", "level", "description"):
+            if not fields.get(key):
+                raise SourceError(f"the header has no '#+ {key}:' line", file=str(path), line=1)
+        if fields["name"] != path.stem:
+            raise SourceError(f"name {fields['name']!r} is not the file's", file=str(path), line=1)
+        external = fields.get("external", fields["level"])
+        for key, value in (("level", fields["level"]), ("external", external)):
+            if value not in LEVELS and not (key == "external" and value == "skip"):
+                known = ", ".join([*LEVELS, "skip"] if key == "external" else LEVELS)
+                raise SourceError(f"{key} {value!r}: expected {known}", file=str(path), line=1)
+        return cls(
+            name=fields["name"],
+            level=fields["level"],
+            external=None if external == "skip" else external,
+            description=fields["description"],
+            query=text,
+        )
+
+    def level_for(self, entity: str | None) -> str | None:
+        """The level of a problem with `entity` (a full IRI, or None for the ontology itself)."""
+        if entity is None or entity.startswith(BASE):
+            return self.level
+        if entity.startswith(BUILTIN):
+            return None
+        return self.external
+
+
+def _header(text: str) -> dict[str, str]:
+    """The `#+ key: value` lines; a `#+` line indented further continues the value.
+
+    >>> _header("#+ name: x\\n#+ description: one\\n#+   two\\nSELECT")
+    {'name': 'x', 'description': 'one two'}
+    """
+    fields: dict[str, str] = {}
+    key = None
+    for line in text.splitlines():
+        if not line.startswith("#+"):
+            if line.strip() and not line.startswith("#"):
+                break
+            continue
+        body = line[2:]
+        if body.startswith("  ") and key:
+            fields[key] = f"{fields[key]} {body.strip()}"
+        else:
+            key, _, value = body.strip().partition(":")
+            fields[key.strip()] = value.strip()
+    return fields
+
+
+def checks_dir() -> Path:
+    return layout().ontology / "qc"
+
+
+def load_checks(directory: Path | None = None) -> list[Check]:
+    folder = directory or checks_dir()
+    found = [Check.read(path) for path in sorted(folder.glob("*.rq"))]
+    if not found:
+        raise SourceError("no QC checks (*.rq) found", file=str(folder))
+    return found
+
+
+def _node(term: object) -> Node | None:
+    if isinstance(term, NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, BlankNode):
+        return BNode(term.value)
+    if isinstance(term, OxLiteral):
+        datatype = None if term.language else URIRef(term.datatype.value)
+        return Literal(term.value, lang=term.language, datatype=datatype)
+    return None
+
+
+def run_checks(store: Store, checks: Sequence[Check]) -> list[Result]:
+    """Every problem the checks find in the store's default graph, as report results."""
+    results = []
+    for check in checks:
+        try:
+            rows = store.query(check.query)
+        except SyntaxError as err:
+            raise SourceError(f"SPARQL syntax error: {err}", file=f"qc/{check.name}.rq") from None
+        for row in rows:  # type: ignore[union-attr]
+            entity, prop, value = (_node(row[v]) for v in ("entity", "property", "value"))
+            level = check.level_for(str(entity) if isinstance(entity, URIRef) else None)
+            if level is None:
+                continue
+            results.append(
+                Result(
+                    severity=LEVELS[level],
+                    focus_node=compact(entity) if entity is not None else "(ontology)",
+                    result_path=compact(prop) or None,
+                    value=compact(value) if value is not None else None,
+                    source_shape=check.name,
+                    constraint_component=f"qc/{check.name}.rq",
+                    message=check.description,
+                )
+            )
+    return results
+
+
+def quality_check(
+    files: Sequence[Path], checks: Sequence[Check] | None = None, reasoner: bool = True,
+    fail_on: str = "error",
+) -> Outcome:  # fmt: skip
+    """Run the checks (and HermiT) on the ontology files; `fail_on` is ERROR, WARN or INFO."""
+    files = rdf_files(files)
+    results = run_checks(load(files), checks if checks is not None else load_checks())
+    if reasoner:
+        results.extend(consistency(graph(files)))
+    outcome = Outcome(Report(conforms=not results, results=results), FAIL_ON[fail_on.lower()])
+    wanted = {node for r in results if (node := reportfmt.iri(r.focus_node))}
+    if wanted:
+        outcome.locations = locate(files, wanted)
+    return outcome
+
+
+def tsv(outcome: Outcome) -> str:
+    """ROBOT's report table: Level, Rule Name, Subject, Property, Value."""
+    levels = {severity: level for level, severity in LEVELS.items()}
+    rows = ["Level\tRule Name\tSubject\tProperty\tValue"]
+    order = {"ERROR": 0, "WARN": 1, "INFO": 2}
+    results = outcome.report.results
+    for r in sorted(results, key=lambda r: (order[levels[r.severity]], r.source_shape or "")):
+        cells = [levels[r.severity], r.source_shape, r.focus_node, r.result_path, r.value]
+        rows.append("\t".join((c or "").replace("\t", " ").replace("\n", " ") for c in cells))
+    return "\n".join(rows) + "\n"
+
+
+def run(
+    files: Sequence[Path],
+    formats: Sequence[str] = (),
+    fail_on: str = "error",
+    reasoner: bool = True,
+    stdout: TextIO = sys.stdout,
+    stderr: TextIO = sys.stderr,
+) -> int:
+    """The `cartkg qc` command: check, write the reports asked for, return the exit code."""
+    try:
+        outputs = parse_outputs(formats, None, known=FORMATS)
+        outcome = quality_check(files, reasoner=reasoner, fail_on=fail_on)
+        render = outcome.render
+        write_reports(outputs, lambda fmt: tsv(outcome) if fmt == "tsv" else render(fmt), stdout)
+    except CartkgError as err:
+        stderr.write(f"cartkg qc: error: {err}\n")
+        if any(spec.partition("=")[0] == "github" for spec in formats):
+            stdout.write(github_error(err) + "\n")
+        return EXIT_ERROR
+    if not any(fmt == "text" and target is None for fmt, target in outputs):
+        stderr.write(reportfmt.summary(outcome.report, outcome.fail_on) + "\n")
+    return outcome.exit_code

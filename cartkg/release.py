@@ -1,0 +1,216 @@
+"""`cartkg build`: curated data -> checked, validated, reasoned-over graph -> a release folder.
+
+A release holds the graph in several syntaxes, a VoID description, a manifest with hashes, and
+a pyoxigraph store for the query layer. It is written beside the old one and swapped in by
+renaming, so a failed build leaves the previous release as it was. Builds are reproducible:
+the same inputs give byte-identical files (store/ aside).
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import Dataset, Graph
+
+from cartkg import __version__
+from cartkg.curation import Curation, load_curation
+from cartkg.errors import ValidationFailed
+from cartkg.namespaces import (
+    INFERRED_GRAPH,
+    MAPPINGS_GRAPH,
+    ONTOLOGY_GRAPH,
+    PREFIXES,
+    PROVENANCE_GRAPH,
+)
+from cartkg.paths import Layout, sources_dir
+from cartkg.rdfgen import generate, union
+from cartkg.reasoning import infer_types
+from cartkg.report import Report
+from cartkg.shacl import load_shapes, validate
+from cartkg.vocabulary import Vocabulary, load_ontology
+from cartkg.void import describe
+
+#: The text artefacts of a release, in the manifest's order.
+ARTEFACTS = ("cartkg.nq", "cartkg.trig", "cartkg.ttl", "cartkg.jsonld", "ontology.ttl", "void.ttl")
+#: Listed in the failure message; `cartkg validate` prints them all.
+SHOWN_VIOLATIONS = 25
+
+
+@dataclass
+class Compiled:
+    """The checked dataset, before it is written anywhere."""
+
+    dataset: Dataset
+    curation: Curation
+    report: Report
+    inputs: dict[str, Path]
+    timings: dict[str, float] = field(default_factory=dict)
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+
+def _timed(timings: dict[str, float], name: str, start: float) -> float:
+    now = time.perf_counter()
+    timings[name] = round(now - start, 3)
+    return now
+
+
+def violations_message(report: Report) -> str:
+    shown = [f"  {r.text()}" for r in report.violations[:SHOWN_VIOLATIONS]]
+    more = len(report.violations) - len(shown)
+    if more:
+        shown.append(f"  ... and {more} more (`cartkg validate` lists them all)")
+    return f"SHACL validation found {len(report.violations)} violation(s):\n" + "\n".join(shown)
+
+
+def reasoner_input(dataset: Dataset) -> Graph:
+    """Ontology and domain statements; the assertion records and mappings add nothing the
+    defined classes use, and leaving them out keeps HermiT fast."""
+    skip = {PROVENANCE_GRAPH, MAPPINGS_GRAPH, INFERRED_GRAPH}
+    merged = Graph()
+    for graph in dataset.graphs():
+        if graph.identifier not in skip:
+            merged += graph
+    return merged
+
+
+def compile_dataset(layout: Layout, sources: Path | None = None, reason: bool = True) -> Compiled:
+    """Check the curated data, generate the dataset, validate it and reason over it.
+
+    Raises DataErrors (curation), ValidationFailed (SHACL violations), ReasonerError.
+    """
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    ontology = load_ontology(layout.ontology)
+    vocabulary = Vocabulary(ontology)
+    shapes = load_shapes(layout.shapes)
+    start = _timed(timings, "load ontology and shapes", start)
+    curation = load_curation(layout.root, vocabulary, sources or sources_dir(layout.root))
+    start = _timed(timings, "check curated data", start)
+    dataset = generate(curation, ontology)
+    start = _timed(timings, "generate RDF", start)
+    report = validate(union(dataset, ontology=False), shapes, ontology)
+    start = _timed(timings, "SHACL", start)
+    if report.violations:
+        raise ValidationFailed(violations_message(report), report)
+    if reason:
+        inferred = dataset.graph(INFERRED_GRAPH)
+        for triple in infer_types(reasoner_input(dataset), set(vocabulary.classes)):
+            inferred.add(triple)
+        _timed(timings, "OWL reasoning", start)
+    inputs = dict(curation.inputs)
+    for folder in (layout.ontology, layout.shapes):
+        for path in sorted(folder.glob("*.ttl")):
+            inputs[str(path.relative_to(layout.root))] = path
+    return Compiled(dataset, curation, report, inputs, timings)
+
+
+# ---- writing a release ----------------------------------------------------------------------
+
+
+def _key(quad: ox.Quad) -> tuple[str, str, str, str]:
+    return str(quad.graph_name), str(quad.subject), str(quad.predicate), str(quad.object)
+
+
+def canonical_quads(dataset: Dataset) -> list[ox.Quad]:
+    """The dataset's quads with canonical blank node labels (RDFC-1.0), sorted."""
+    nquads = dataset.serialize(format="nquads", encoding="utf-8")
+    quads = ox.Dataset(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
+    quads.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return sorted(quads, key=_key)
+
+
+def _triples(quads: list[ox.Quad], keep: Any = lambda graph: True) -> list[ox.Triple]:
+    found = {ox.Triple(q.subject, q.predicate, q.object) for q in quads if keep(q.graph_name)}
+    return sorted(found, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _write(items: Any, path: Path, syntax: ox.RdfFormat) -> None:
+    """Serialise in the given order, with the `@prefix` lines sorted (pyoxigraph's own
+    order is not promised to be stable)."""
+    prefixes = dict(PREFIXES) if syntax in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
+    lines = (ox.serialize(items, format=syntax, prefixes=prefixes) or b"").splitlines(True)
+    head = 0
+    while head < len(lines) and lines[head].startswith(b"@prefix "):
+        head += 1
+    path.write_bytes(b"".join(sorted(lines[:head]) + lines[head:]))
+
+
+def write_files(quads: list[ox.Quad], inputs: dict[str, Path], folder: Path) -> dict[str, Any]:
+    """Write the artefacts and store into `folder`; return the manifest."""
+    ontology = ox.NamedNode(str(ONTOLOGY_GRAPH))
+    _write(quads, folder / "cartkg.nq", ox.RdfFormat.N_QUADS)
+    _write(quads, folder / "cartkg.trig", ox.RdfFormat.TRIG)
+    _write(_triples(quads, lambda g: g != ontology), folder / "cartkg.ttl", ox.RdfFormat.TURTLE)
+    _write(quads, folder / "cartkg.jsonld", ox.RdfFormat.JSON_LD)
+    _write(_triples(quads, lambda g: g == ontology), folder / "ontology.ttl", ox.RdfFormat.TURTLE)
+    _write(describe(quads), folder / "void.ttl", ox.RdfFormat.TURTLE)
+    store = ox.Store(str(folder / "store"))
+    store.bulk_load(path=str(folder / "cartkg.nq"), format=ox.RdfFormat.N_QUADS)
+    store.flush()
+    store.optimize()
+    del store
+    gc.collect()  # the store's files are closed when the object goes
+    graphs = Counter(quad.graph_name.value for quad in quads)  # type: ignore[union-attr]
+    manifest = {
+        "cartkg_version": __version__,
+        "counts": {"quads": len(quads), "triples": len(_triples(quads)), "graphs": dict(graphs)},
+        "artefacts": {name: _sha256(folder / name) for name in ARTEFACTS},
+        "inputs": {name: _sha256(path) for name, path in sorted(inputs.items())},
+    }
+    text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
+    (folder / "manifest.json").write_text(text, encoding="utf-8")
+    return manifest
+
+
+def swap_in(new: Path, release_dir: Path) -> None:
+    """Put `new` where `release_dir` is, by renames: readers see the old or the new release."""
+    old = release_dir.with_name(f"{release_dir.name}.old-{os.getpid()}")
+    if release_dir.exists():
+        os.rename(release_dir, old)
+    try:
+        os.rename(new, release_dir)
+    except BaseException:
+        if old.exists():
+            os.rename(old, release_dir)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def publish(compiled: Compiled, release_dir: Path) -> dict[str, Any]:
+    """Write a release from a compiled dataset; on failure the previous release stays."""
+    release_dir = release_dir.absolute()
+    temp = release_dir.with_name(f"{release_dir.name}.tmp-{os.getpid()}")
+    shutil.rmtree(temp, ignore_errors=True)
+    temp.mkdir(parents=True)
+    try:
+        start = time.perf_counter()
+        quads = canonical_quads(compiled.dataset)
+        start = _timed(compiled.timings, "canonicalise", start)
+        manifest = write_files(quads, compiled.inputs, temp)
+        _timed(compiled.timings, "write release", start)
+        swap_in(temp, release_dir)
+    except BaseException:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
+    return manifest
+
+
+def build(layout: Layout, release_dir: Path, sources: Path | None = None) -> Compiled:
+    """Check, validate, reason and publish the release into `release_dir`."""
+    compiled = compile_dataset(layout, sources)
+    compiled.manifest = publish(compiled, release_dir)
+    return compiled

@@ -1,0 +1,47 @@
+"""SHACL validation of the graph with pySHACL, against the project's shapes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyshacl
+from rdflib import Graph
+
+from cartkg.errors import SourceError
+from cartkg.report import Report
+from cartkg.vocabulary import parse_rdf
+
+
+def load_shapes(shapes_dir: Path) -> Graph:
+    """Every Turtle file in the shapes folder, as one graph."""
+    files = sorted(shapes_dir.glob("*.ttl"))
+    if not files:
+        raise SourceError("no shapes (*.ttl) found", file=str(shapes_dir))
+    shapes = Graph()
+    for path in files:
+        parse_rdf(path, shapes)
+    return shapes
+
+
+def validate(data: Graph, shapes: Graph, ontology: Graph | None = None) -> Report:
+    """Validate `data` (merged with `ontology`, so that subclasses reach class targets).
+
+    No RDFS/OWL inference is run: the ontology's subclass axioms are enough for SHACL's own
+    `rdfs:subClassOf` handling once they are in the data graph. `data` is left unchanged.
+    """
+    merged = Graph()
+    merged += data
+    if ontology is not None:
+        merged += ontology
+    # pySHACL changes the shapes graph it is given (pySHACL issue #314): use a copy every time.
+    fresh = Graph()
+    fresh += shapes
+    _, results, _ = pyshacl.validate(
+        merged,
+        shacl_graph=fresh,
+        inference="none",
+        abort_on_first=False,
+        allow_warnings=True,
+        inplace=True,
+    )
+    return Report.from_graph(results)

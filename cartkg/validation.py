@@ -1,0 +1,244 @@
+"""`cartkg validate`: check RDF files against SHACL shapes and an OWL ontology, for CI.
+
+Exit codes: 0 the data conforms (no result at or above `--fail-on`); 1 it does not; 2 the
+check could not run (a missing or unreadable file, a syntax error, named with its file and line,
+an unknown extension or format, no Java for the reasoner).
+
+The data files (any syntax `cartkg.rdffiles` knows, or directories of them) are merged into
+one graph with the ontology, so that SHACL class targets see the subclass axioms; the shapes
+validate that graph, and HermiT checks it is consistent and every class satisfiable. Without
+files, the project's own graph is generated from the curated data and checked the same way.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from rdflib import Graph
+
+from cartkg import reasoning, reportfmt, shacl
+from cartkg.errors import CartkgError, DataErrors, SourceError
+from cartkg.paths import Layout, layout
+from cartkg.rdffiles import Location, graph, locate, rdf_files
+from cartkg.report import Report, Result
+
+EXIT_CONFORMS, EXIT_FAILS, EXIT_ERROR = 0, 1, 2
+ENGINES = ("fast", "pyshacl")
+FAIL_ON = ("violation", "warning", "info")
+
+Engine = Callable[[Graph, Graph, Graph], Report]
+
+
+@dataclass(frozen=True)
+class Options:
+    """What `cartkg validate` was asked; empty `shapes`/`ontology` mean the project's own."""
+
+    project: Layout | None = None
+    shapes: Sequence[Path] = ()
+    ontology: Sequence[Path] = ()
+    engine: str = "fast"
+    fail_on: str = "violation"
+    reasoner: bool = True
+
+
+@dataclass
+class Outcome:
+    report: Report
+    fail_on: str
+    #: Where focus nodes (full IRIs) are stated in the input files.
+    locations: dict[str, Location] = field(default_factory=dict)
+    #: Results that come with their own place (curated data errors).
+    placed: dict[Result, Location] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        failed = any(reportfmt.fails(r, self.fail_on) for r in self.report.results)
+        return EXIT_FAILS if failed else EXIT_CONFORMS
+
+    def render(self, fmt: str) -> str:
+        return reportfmt.render(fmt, self.report, self.where, self.fail_on)
+
+    def where(self, result: Result) -> Location | None:
+        if result in self.placed:
+            return self.placed[result]
+        node = reportfmt.iri(result.focus_node)
+        return self.locations.get(node) if node else None
+
+
+def validate(paths: Sequence[Path], options: Options = Options()) -> Outcome:
+    """Load, validate, reason and locate; raises `CartkgError` when the check cannot run."""
+    project = options.project or layout()
+    engine = _engine(options.engine)
+    ontology_files = rdf_files(options.ontology or sorted(project.ontology.glob("*.ttl")))
+    shapes = graph(rdf_files(options.shapes or [project.shapes]))
+    ontology = graph(ontology_files)
+    if paths:
+        data_files = rdf_files(paths)
+        data = graph(data_files)
+        reasoner_input = data + ontology
+    else:
+        data_files = []
+        try:
+            data, reasoner_input = _project_graph(project, ontology)
+        except DataErrors as errors:
+            return _curation_outcome(errors, project, options.fail_on)
+    report = engine(data, shapes, ontology)
+    if options.reasoner:
+        report.results.extend(consistency(reasoner_input))
+    outcome = Outcome(report, options.fail_on)
+    wanted = {node for r in report.results if (node := reportfmt.iri(r.focus_node))}
+    if wanted:
+        outcome.locations = locate([*data_files, *ontology_files], wanted)
+    return outcome
+
+
+def _engine(name: str) -> Engine:
+    if name == "pyshacl":
+        return shacl.validate
+    if name == "fast":
+        try:
+            from cartkg import fastshacl
+        except ImportError:  # not there: pySHACL gives the same results, only slower
+            return shacl.validate
+        engine: Engine | None = getattr(fastshacl, "validate", None)
+        return engine or shacl.validate
+    raise SourceError(f"unknown --engine {name!r}; known: {', '.join(ENGINES)}")
+
+
+def _project_graph(project: Layout, ontology: Graph) -> tuple[Graph, Graph]:
+    """The project's graph generated from its curated data: (SHACL input, reasoner input)."""
+    from cartkg.curation import load_curation
+    from cartkg.paths import sources_dir
+    from cartkg.rdfgen import generate, union
+    from cartkg.release import reasoner_input
+    from cartkg.vocabulary import Vocabulary
+
+    curation = load_curation(project.root, Vocabulary(ontology), sources_dir(project.root))
+    dataset = generate(curation, ontology)
+    return union(dataset, ontology=False), reasoner_input(dataset)
+
+
+def _curation_outcome(errors: DataErrors, project: Layout, fail_on: str) -> Outcome:
+    """Curated data that breaks the schema, as results placed on the YAML lines."""
+    outcome = Outcome(Report(conforms=False), fail_on)
+    for err in errors.errors:
+        result = Result(
+            severity="Violation",
+            focus_node=f"kg:{err.entity}" if err.entity else "(curated data)",
+            result_path=err.field,
+            value=None,
+            source_shape="data/README.md",
+            constraint_component="curated data schema",
+            message=err.message,
+        )
+        outcome.report.results.append(result)
+        if err.file:
+            outcome.placed[result] = Location(project.root / err.file, err.line)
+    return outcome
+
+
+def consistency(graph: Graph) -> list[Result]:
+    """HermiT's verdict on ontology and data, as report results (none when all is well).
+
+    Raises `ReasonerError` when the reasoner cannot run (no Java, HermiT failed).
+    """
+    try:
+        reasoning.infer_types(graph, set())
+    except reasoning.Inconsistent as err:
+        message = str(err)
+        # The unsatisfiable classes are listed after the colon; one result for each.
+        listed = message.partition("): ")[2] if "unsatisfiable" in message else ""
+        classes = [f"<{c.strip()}>" for c in listed.split(",") if c.strip()]
+        return [
+            Result(
+                severity="Violation",
+                focus_node=node,
+                result_path=None,
+                value=None,
+                source_shape="OWL reasoner (HermiT)",
+                constraint_component="unsatisfiable class" if classes else "inconsistency",
+                message=message,
+            )
+            for node in classes or ["(ontology and data)"]
+        ]
+    return []
+
+
+def parse_outputs(
+    formats: Sequence[str], output: Path | None, known: Sequence[str] = reportfmt.FORMATS
+) -> list[tuple[str, Path | None]]:
+    """`--format FMT` or `--format FMT=FILE`, repeatable; `--output FILE` takes the one without.
+
+    >>> parse_outputs(["text", "junit=out/junit.xml"], None)
+    [('text', None), ('junit', PosixPath('out/junit.xml'))]
+    >>> parse_outputs([], Path("report.txt"))
+    [('text', PosixPath('report.txt'))]
+    """
+    outputs: list[tuple[str, Path | None]] = []
+    for spec in formats or ["text"]:
+        fmt, _, target = spec.partition("=")
+        if fmt not in known:
+            raise SourceError(f"unknown --format {fmt!r}; known: {', '.join(known)}")
+        outputs.append((fmt, Path(target) if target else None))
+    bare = [i for i, (_, target) in enumerate(outputs) if target is None]
+    if output is not None:
+        if len(bare) != 1:
+            raise SourceError("--output needs exactly one --format without its own =FILE")
+        outputs[bare[0]] = (outputs[bare[0]][0], output)
+    return outputs
+
+
+def write_reports(
+    outputs: Sequence[tuple[str, Path | None]], render: Callable[[str], str], stdout: TextIO
+) -> None:
+    """Each report asked for, to its file or to stdout."""
+    for fmt, target in outputs:
+        rendered = render(fmt)
+        if target is None:
+            stdout.write(rendered)
+            continue
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(rendered, encoding="utf-8")
+        except OSError as err:
+            message = f"cannot write the {fmt} report: {err.strerror}"
+            raise SourceError(message, file=str(target)) from None
+
+
+def run(
+    paths: Sequence[Path],
+    options: Options,
+    formats: Sequence[str] = (),
+    output: Path | None = None,
+    stdout: TextIO = sys.stdout,
+    stderr: TextIO = sys.stderr,
+) -> int:
+    """The whole command: validate, write every report asked for, return the exit code."""
+    try:
+        outputs = parse_outputs(formats, output)
+        outcome = validate(paths, options)
+        write_reports(outputs, outcome.render, stdout)
+    except CartkgError as err:
+        stderr.write(f"cartkg validate: error: {err}\n")
+        if any(spec.partition("=")[0] == "github" for spec in formats):
+            stdout.write(github_error(err) + "\n")
+        return EXIT_ERROR
+    if not any(fmt == "text" and target is None for fmt, target in outputs):
+        stderr.write(reportfmt.summary(outcome.report, options.fail_on) + "\n")
+    return outcome.exit_code
+
+
+def github_error(err: CartkgError) -> str:
+    """An error that stopped the run, as a GitHub annotation on its file and line."""
+    props: dict[str, str] = {}
+    if isinstance(err, SourceError) and err.file:
+        props["file"] = reportfmt.display(Path(err.file))
+        if err.line:
+            props["line"] = str(err.line)
+    props["title"] = "cartkg could not run"
+    message = err.message if isinstance(err, SourceError) else str(err)
+    return reportfmt.annotation("error", message, props)
