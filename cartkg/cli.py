@@ -250,7 +250,7 @@ def data_files(project: Layout) -> list[Path]:
 def canonical_text(path: Path, text: str, display: str) -> str:
     if path.name.endswith(".sssom.tsv"):
         return canonical_tsv(text)
-    return yamlio.dump(yamlio.load_text(text, display), yamlio.file_kind(path))
+    return yamlio.format_text(text, yamlio.file_kind(path), display)
 
 
 @data.command("fmt")

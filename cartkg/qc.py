@@ -5,12 +5,15 @@ Each check is a SPARQL SELECT in `ontology/qc/<name>.rq` returning `?entity ?pro
 
     #+ name: missing_label          (the file's name)
     #+ level: ERROR                 (ERROR, WARN or INFO)
-    #+ external: skip               (the level for terms outside https://w3id.org/cartkg/,
+    #+ external: skip               (the level for terms not in the ontology's namespace,
     #+                               or skip; default: the same level)
     #+ description: What is wrong, in a sentence; indented `#+` lines continue it.
 
 The checks run on pyoxigraph (rdflib's SPARQL drops rows on VALUES + OPTIONAL, rdflib issue
-#2332). Terms of RDF, RDFS, OWL and XSD themselves are never reported. HermiT then checks the
+#2332). The ontology's own terms (https://w3id.org/cartkg/ontology/...) get the strict level.
+Other terms get the `external` one: imported terms, and the graph's entities (kg:cd19) that the
+ontology names, whose labels and descriptions live in the curated data. Terms of RDF, RDFS, OWL
+and XSD themselves are never reported. HermiT then checks the
 ontology is consistent and every class satisfiable; a failure names the classes.
 
 Exit codes as `cartkg validate`: 0 nothing at or above `--fail-on` (default ERROR), 1 something,
@@ -32,7 +35,7 @@ from rdflib.term import Node
 
 from cartkg import reportfmt
 from cartkg.errors import CartkgError, SourceError
-from cartkg.namespaces import BASE
+from cartkg.namespaces import ONTOLOGY_IRI
 from cartkg.paths import layout
 from cartkg.rdffiles import graph, load, locate, rdf_files
 from cartkg.report import Report, Result, compact
@@ -91,7 +94,7 @@ class Check:
 
     def level_for(self, entity: str | None) -> str | None:
         """The level of a problem with `entity` (a full IRI, or None for the ontology itself)."""
-        if entity is None or entity.startswith(BASE):
+        if entity is None or entity.startswith(ONTOLOGY_IRI):
             return self.level
         if entity.startswith(BUILTIN):
             return None
@@ -178,7 +181,7 @@ def quality_check(
     files = rdf_files(files)
     results = run_checks(load(files), checks if checks is not None else load_checks())
     if reasoner:
-        results.extend(consistency(graph(files)))
+        results.extend(consistency(graph(files), "ontology"))
     outcome = Outcome(Report(conforms=not results, results=results), FAIL_ON[fail_on.lower()])
     wanted = {node for r in results if (node := reportfmt.iri(r.focus_node))}
     if wanted:
@@ -203,10 +206,11 @@ def run(
     formats: Sequence[str] = (),
     fail_on: str = "error",
     reasoner: bool = True,
-    stdout: TextIO = sys.stdout,
-    stderr: TextIO = sys.stderr,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
 ) -> int:
     """The `cartkg qc` command: check, write the reports asked for, return the exit code."""
+    stdout, stderr = stdout or sys.stdout, stderr or sys.stderr  # looked up now, not at import
     try:
         outputs = parse_outputs(formats, None, known=FORMATS)
         outcome = quality_check(files, reasoner=reasoner, fail_on=fail_on)

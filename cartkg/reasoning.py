@@ -1,8 +1,18 @@
-"""OWL reasoning with HermiT (through owlready2): consistency, and inferred class memberships."""
+"""OWL reasoning with HermiT: consistency, unsatisfiable classes, inferred class memberships.
+
+HermiT is the copy bundled with owlready2, run on its command line with only the tasks we
+need: classify the classes (-c, which finds unsatisfiable ones) and find each individual's
+types (-I). owlready2's `sync_reasoner` also classifies every object and data property, which
+more than doubles HermiT's time on this graph and tells us nothing we use. Each run is a fresh
+process on a fresh temporary file, so nothing carries over between builds.
+"""
 
 from __future__ import annotations
 
+import importlib.util
+import re
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -16,6 +26,10 @@ JAVA_MISSING = (
     "`apt-get install default-jre-headless` (Debian/Ubuntu) or from https://adoptium.net, "
     "then run the command again"
 )
+JAVA_MEMORY_MB = 2000
+TIMEOUT_S = 900
+_AXIOM = re.compile(r"^(SubClassOf|EquivalentClasses|Type)\( (.*) \)$")
+_IRI = re.compile(r"<([^>]*)>")
 _IGNORED = {OWL.Thing, OWL.NamedIndividual}
 
 
@@ -30,51 +44,70 @@ def _java() -> str:
     return java
 
 
+def _hermit_classpath() -> str:
+    spec = importlib.util.find_spec("owlready2")
+    if spec is None or spec.origin is None:
+        raise ReasonerError("the OWL reasoner HermiT comes with owlready2: `pip install owlready2`")
+    hermit = Path(spec.origin).parent / "hermit"
+    return f"{hermit}:{hermit / 'HermiT.jar'}"
+
+
+def run_hermit(graph: Graph) -> str:
+    """HermiT's classification and realisation of `graph`, as its functional-syntax output."""
+    command = [
+        _java(),
+        f"-Xmx{JAVA_MEMORY_MB}M",
+        "-cp",
+        _hermit_classpath(),
+        "org.semanticweb.HermiT.cli.CommandLine",
+        "-c",
+        "-I",
+        "--ignoreUnsupportedDatatypes",
+    ]
+    with tempfile.TemporaryDirectory(prefix="cartkg-reasoner-") as tmp:
+        path = Path(tmp) / "input.nt"
+        clean = Graph()
+        clean += (t for t in graph if t[1] != OWL.imports)  # HermiT would fetch the imports
+        clean.serialize(path, format="nt", encoding="utf-8")
+        try:
+            done = subprocess.run(
+                [*command, path.as_uri()], capture_output=True, text=True, timeout=TIMEOUT_S
+            )
+        except subprocess.TimeoutExpired:
+            raise ReasonerError(f"HermiT did not finish within {TIMEOUT_S} s") from None
+    if done.returncode != 0:
+        if "Inconsistent ontology" in done.stdout + done.stderr:
+            raise Inconsistent(
+                "HermiT finds the ontology and data inconsistent; look for an individual in two "
+                "disjoint classes, or a value that breaks a property's range or a restriction"
+            )
+        raise ReasonerError(f"HermiT failed: {(done.stderr or done.stdout).strip()[-2000:]}")
+    return done.stdout
+
+
 def infer_types(graph: Graph, classes: set[URIRef]) -> list[tuple[URIRef, URIRef, URIRef]]:
     """Check `graph` (ontology + data) is consistent; return the rdf:type triples it entails.
 
     Only memberships of curated individuals (`kg:` IRIs) in `classes` that are not asserted
-    are returned: these are what the defined classes (e.g. CD19DirectedTherapy) add.
+    are returned: these are what the defined classes (e.g. CD19DirectedTherapy) add. Raises
+    Inconsistent, or ReasonerError when HermiT cannot run.
     """
-    java = _java()
-    import owlready2  # slow to import, and only needed here
-
-    owlready2.JAVA_EXE = java
-    with tempfile.TemporaryDirectory(prefix="cartkg-reasoner-") as tmp:
-        path = Path(tmp) / "input.nt"
-        clean = Graph()
-        clean += (t for t in graph if t[1] != OWL.imports)  # owlready2 would fetch imports
-        clean.serialize(path, format="nt", encoding="utf-8")
-        world = owlready2.World()  # a fresh world: nothing carries over between builds
-        try:
-            world.get_ontology(path.as_uri()).load()
-            owlready2.sync_reasoner_hermit(
-                world, infer_property_values=False, debug=0, ignore_unsupported_datatypes=True
-            )
-            unsatisfiable = sorted(c.iri for c in world.inconsistent_classes())
-            if unsatisfiable:
-                raise Inconsistent(
-                    "the ontology has unsatisfiable classes (no individual can belong to them): "
-                    + ", ".join(unsatisfiable)
-                )
-            # Read the quadstore: owlready2's Python objects do not all show the new types.
-            found = {
-                (s, cls)
-                for s, cls in world.as_rdflib_graph().subject_objects(RDF.type)
-                if isinstance(s, URIRef) and s.startswith(str(KG)) and isinstance(cls, URIRef)
-            }
-        except owlready2.OwlReadyInconsistentOntologyError:
-            raise Inconsistent(
-                "HermiT finds the ontology and data inconsistent (owlready2: "
-                "OwlReadyInconsistentOntologyError); look for an individual in two disjoint "
-                "classes or a value outside a property's range"
-            ) from None
-        except owlready2.OwlReadyJavaError as err:
-            raise ReasonerError(f"HermiT failed: {str(err).strip()[:2000]}") from None
-        finally:
-            world.close()
-    return sorted(
-        (s, RDF.type, cls)
-        for s, cls in found
-        if cls in classes and cls not in _IGNORED and (s, RDF.type, cls) not in graph
-    )
+    unsatisfiable: set[str] = set()
+    found: set[tuple[URIRef, URIRef, URIRef]] = set()
+    for line in run_hermit(graph).splitlines():
+        match = _AXIOM.match(line.strip())
+        if match is None:
+            continue
+        kind, iris = match.group(1), _IRI.findall(match.group(2))
+        if kind == "Type" and len(iris) == 2:
+            subject, cls = URIRef(iris[0]), URIRef(iris[1])
+            if subject.startswith(str(KG)) and cls in classes and cls not in _IGNORED:
+                found.add((subject, RDF.type, cls))
+        elif str(OWL.Nothing) in iris[1:] or (kind != "SubClassOf" and str(OWL.Nothing) in iris):
+            unsatisfiable |= {iri for iri in iris if iri != str(OWL.Nothing)}
+    if unsatisfiable:
+        raise Inconsistent(
+            "the ontology has unsatisfiable classes (no individual can belong to them): "
+            + ", ".join(sorted(unsatisfiable))
+        )
+    return sorted(t for t in found if t not in graph)

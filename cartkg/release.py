@@ -15,6 +15,7 @@ import os
 import shutil
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,7 @@ from cartkg.paths import Layout, sources_dir
 from cartkg.rdfgen import generate, union
 from cartkg.reasoning import infer_types
 from cartkg.report import Report
-from cartkg.shacl import load_shapes, validate
+from cartkg.shacl import load_shapes
 from cartkg.vocabulary import Vocabulary, load_ontology
 from cartkg.void import describe
 
@@ -72,6 +73,19 @@ def violations_message(report: Report) -> str:
     return f"SHACL validation found {len(report.violations)} violation(s):\n" + "\n".join(shown)
 
 
+def shacl_engine() -> Callable[[Graph, Graph, Graph], Report]:
+    """The fast SHACL engine (cartkg.fastshacl) when it is installed, else pySHACL: both give
+    the same results (tests/test_validate_cli.py checks they agree)."""
+    from cartkg import shacl
+
+    try:
+        from cartkg import fastshacl
+    except ImportError:
+        return shacl.validate
+    engine: Callable[[Graph, Graph, Graph], Report] | None = getattr(fastshacl, "validate", None)
+    return engine or shacl.validate
+
+
 def reasoner_input(dataset: Dataset) -> Graph:
     """Ontology and domain statements; the assertion records and mappings add nothing the
     defined classes use, and leaving them out keeps HermiT fast."""
@@ -98,7 +112,7 @@ def compile_dataset(layout: Layout, sources: Path | None = None, reason: bool = 
     start = _timed(timings, "check curated data", start)
     dataset = generate(curation, ontology)
     start = _timed(timings, "generate RDF", start)
-    report = validate(union(dataset, ontology=False), shapes, ontology)
+    report = shacl_engine()(union(dataset, ontology=False), shapes, ontology)
     start = _timed(timings, "SHACL", start)
     if report.violations:
         raise ValidationFailed(violations_message(report), report)

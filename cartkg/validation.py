@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from rdflib import Graph
+from rdflib import OWL, Graph
 
 from cartkg import reasoning, reportfmt, shacl
 from cartkg.errors import CartkgError, DataErrors, SourceError
@@ -141,8 +141,9 @@ def _curation_outcome(errors: DataErrors, project: Layout, fail_on: str) -> Outc
     return outcome
 
 
-def consistency(graph: Graph) -> list[Result]:
-    """HermiT's verdict on ontology and data, as report results (none when all is well).
+def consistency(graph: Graph, what: str = "ontology and data") -> list[Result]:
+    """HermiT's verdict on `graph`, as report results: one per unsatisfiable class, or one for
+    an inconsistency; none when all is well.
 
     Raises `ReasonerError` when the reasoner cannot run (no Java, HermiT failed).
     """
@@ -150,22 +151,31 @@ def consistency(graph: Graph) -> list[Result]:
         reasoning.infer_types(graph, set())
     except reasoning.Inconsistent as err:
         message = str(err)
-        # The unsatisfiable classes are listed after the colon; one result for each.
+        # `reasoning` lists the unsatisfiable classes after the colon; owl:Nothing always is.
         listed = message.partition("): ")[2] if "unsatisfiable" in message else ""
-        classes = [f"<{c.strip()}>" for c in listed.split(",") if c.strip()]
+        classes = [c.strip() for c in listed.split(",") if c.strip() not in ("", str(OWL.Nothing))]
+        if not classes:
+            return [_reasoner_result(f"({what})", "inconsistency", message)]
         return [
-            Result(
-                severity="Violation",
-                focus_node=node,
-                result_path=None,
-                value=None,
-                source_shape="OWL reasoner (HermiT)",
-                constraint_component="unsatisfiable class" if classes else "inconsistency",
-                message=message,
+            _reasoner_result(
+                f"<{cls}>", "unsatisfiable class",
+                "No individual can belong to this class: its axioms contradict each other.",
             )
-            for node in classes or ["(ontology and data)"]
-        ]
+            for cls in classes
+        ]  # fmt: skip
     return []
+
+
+def _reasoner_result(focus: str, component: str, message: str) -> Result:
+    return Result(
+        severity="Violation",
+        focus_node=focus,
+        result_path=None,
+        value=None,
+        source_shape="OWL reasoner (HermiT)",
+        constraint_component=component,
+        message=message,
+    )
 
 
 def parse_outputs(
@@ -214,10 +224,11 @@ def run(
     options: Options,
     formats: Sequence[str] = (),
     output: Path | None = None,
-    stdout: TextIO = sys.stdout,
-    stderr: TextIO = sys.stderr,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
 ) -> int:
     """The whole command: validate, write every report asked for, return the exit code."""
+    stdout, stderr = stdout or sys.stdout, stderr or sys.stderr  # looked up now, not at import
     try:
         outputs = parse_outputs(formats, output)
         outcome = validate(paths, options)

@@ -148,10 +148,12 @@ def parse_amount(raw: dict[str, Any]) -> Amount:
         raise ValueError(f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(_FIELDS)}")
     numbers = {f: _number(raw[f], f) for f in ("value", "min", "max") if raw.get(f) is not None}
     if not numbers:
-        raise ValueError("needs `value`, or `min` and/or `max`")
+        raise ValueError("needs `value`, or `min` and `max`")
     if "value" in numbers and len(numbers) > 1:
         raise ValueError("give either `value` or a range (`min`/`max`), not both")
-    if "min" in numbers and "max" in numbers and numbers["min"] > numbers["max"]:
+    if ("min" in numbers) != ("max" in numbers):
+        raise ValueError("a range needs both `min` and `max` (or give one `value`)")
+    if "min" in numbers and numbers["min"] > numbers["max"]:
         raise ValueError(f"min ({raw['min']}) is greater than max ({raw['max']})")
     unit, currency = raw.get("unit"), raw.get("currency")
     if (unit is None) == (currency is None):

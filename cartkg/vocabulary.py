@@ -116,9 +116,14 @@ class Vocabulary:
                 self.individuals[subject] = types | {cls}
 
     def _members(self, node: Node) -> set[URIRef]:
-        if isinstance(node, URIRef):
-            return {node}
+        """The named classes or datatypes a range allows: a union is flattened, and a named
+        datatype defined as a union (cartkg:PartialDate) is replaced by its members."""
         found: set[URIRef] = set()
+        if isinstance(node, URIRef):
+            if (node, RDF.type, RDFS.Datatype) in self.graph:
+                for definition in self.graph.objects(node, OWL.equivalentClass):
+                    found |= self._members(definition)
+            return found or {node}
         for union in self.graph.objects(node, OWL.unionOf):
             for member in Collection(self.graph, union):
                 found |= self._members(member)

@@ -142,6 +142,7 @@ FILE_KINDS = frozenset({"sources", "entities", "claims"})
 #: Free-text fields, always written folded (`>-`) so that prose diffs line by line.
 PROSE_FIELDS = frozenset({"says", "description", "note", "reliability"})
 _LONG = 80
+WIDTH = 100
 _DATE_LIKE = re.compile(r"^\d{4}(-\d{2}){0,2}$")
 
 
@@ -160,6 +161,48 @@ class _FlowDict(dict[str, Any]):
 class _Dumper(yaml.SafeDumper):
     def ignore_aliases(self, data: Any) -> bool:
         return True
+
+    # PyYAML folds prose after the word that crosses the width; this is its `write_folded`
+    # with one change: it breaks before a word that would cross it, so lines stay <= WIDTH.
+    def write_folded(self, text: str) -> None:
+        hints = self.determine_block_hints(text)  # type: ignore[attr-defined]
+        self.write_indicator(">" + hints, True)  # type: ignore[attr-defined]
+        self.write_line_break()  # type: ignore[attr-defined]
+        leading_space, spaces, breaks = True, False, True
+        start = end = 0
+        while end <= len(text):
+            ch = text[end] if end < len(text) else None
+            if breaks:
+                if ch is None or ch not in "\n\x85\u2028\u2029":
+                    if not leading_space and ch is not None and ch != " " and text[start] == "\n":
+                        self.write_line_break()  # type: ignore[attr-defined]
+                    leading_space = ch == " "
+                    for br in text[start:end]:
+                        self.write_line_break(None if br == "\n" else br)  # type: ignore[attr-defined]
+                    if ch is not None:
+                        self.write_indent()  # type: ignore[attr-defined]
+                    start = end
+            elif spaces:
+                if ch != " ":
+                    word = len(re.split(r"[ \n\x85\u2028\u2029]", text[end:], maxsplit=1)[0])
+                    if start + 1 == end and self.column + 1 + word > self.best_width:
+                        self.write_indent()  # type: ignore[attr-defined]
+                    else:
+                        self._write(text[start:end])
+                    start = end
+            elif ch is None or ch in " \n\x85\u2028\u2029":
+                self._write(text[start:end])
+                if ch is None:
+                    self.write_line_break()  # type: ignore[attr-defined]
+                start = end
+            if ch is not None:
+                breaks = ch in "\n\x85\u2028\u2029"
+                spaces = ch == " "
+            end += 1
+
+    def _write(self, data: str) -> None:
+        self.column += len(data)
+        self.stream.write(data)
 
 
 def _represent_str(dumper: _Dumper, data: str) -> yaml.ScalarNode:
@@ -204,14 +247,35 @@ def _is_plain(value: Any) -> bool:
     return not isinstance(value, dict | list)
 
 
-def _value(value: Any) -> Any:
+def _emit(data: Any, width: int = WIDTH) -> str:
+    text: str = yaml.dump(
+        data,
+        Dumper=_Dumper,
+        sort_keys=False,
+        default_flow_style=False,
+        allow_unicode=True,
+        width=width,
+        indent=2,
+    )
+    return text
+
+
+def _list(items: list[Any], key: str, indent: int) -> list[Any]:
+    """Short lists of plain values on one line (`key: [a, b]`), longer ones one item a line."""
+    if not all(map(_is_plain, items)):
+        return items
+    flow = _FlowList(items)
+    one_line = len(_emit(flow, width=1 << 16).rstrip("\n").removesuffix("..."))
+    return flow if indent + len(key) + 2 + one_line <= WIDTH else items
+
+
+def _value(value: Any, key: str) -> Any:
     """A state value: entity id, literal, quantity/amount dict, or a list of those."""
     if isinstance(value, dict):
         fields = dict(_ordered(value, "value"))
         return _FlowDict(fields) if all(map(_is_plain, fields.values())) else fields
     if isinstance(value, list):
-        items = [_value(item) for item in value]
-        return _FlowList(items) if all(map(_is_plain, items)) else items
+        return _list([_value(item, key) for item in value], key, indent=4)
     return value
 
 
@@ -221,11 +285,11 @@ def _record(record: Any, kind: str) -> Any:
     out: dict[str, Any] = {}
     for key, value in _ordered(record, kind):
         if key == "state" and isinstance(value, dict):
-            out[key] = {prop: _value(v) for prop, v in value.items()}
+            out[key] = {prop: _value(v, prop) for prop, v in value.items()}
         elif key in PROSE_FIELDS and isinstance(value, str):
             out[key] = _Folded(value)
-        elif isinstance(value, list) and all(map(_is_plain, value)):
-            out[key] = _FlowList(value)
+        elif isinstance(value, list):
+            out[key] = _list(value, key, indent=2)
         else:
             out[key] = value
     return out
@@ -244,19 +308,61 @@ def canonical(data: Any, kind: str) -> Any:
     return data
 
 
-def dump(data: Any, kind: str = "") -> str:
-    """The canonical YAML text of `data`: `dump(load(text), kind) == text` for canonical files."""
+def _records_key(kind: str) -> str | None:
+    return {"sources": "sources", "claims": "claims"}.get(kind)
+
+
+def record_comments(text: str, data: Any, kind: str) -> dict[int, list[str]]:
+    """Whole-line comments just above the records of a file (section headings), by record.
+
+    These are the only comments the canonical form keeps; others are dropped.
+    """
+    key = _records_key(kind)
+    records = data.get(key) if key and isinstance(data, dict) else data
+    if not isinstance(records, LineList):
+        return {}
+    lines = text.splitlines()
+    found: dict[int, list[str]] = {}
+    for index, start in enumerate(records.item_lines):
+        above = start - 2
+        block: list[str] = []
+        while above >= 0 and (lines[above].startswith("#") or not lines[above].strip()):
+            if lines[above].strip():
+                block.insert(0, lines[above].rstrip())
+            above -= 1
+        if block:
+            found[index] = block
+    return found
+
+
+def dump(data: Any, kind: str = "", comments: dict[int, list[str]] | None = None) -> str:
+    """The canonical YAML text of `data`: `dump(load(text), kind) == text` for canonical files.
+
+    `comments` (from `record_comments`) are written back above their records.
+    """
     shaped = canonical(data, kind) if kind in FILE_KINDS else _record(data, kind)
-    text: str = yaml.dump(
-        shaped,
-        Dumper=_Dumper,
-        sort_keys=False,
-        default_flow_style=False,
-        allow_unicode=True,
-        width=100,
-        indent=2,
-    )
-    return text
+    key = _records_key(kind)
+    records = shaped.get(key) if key and isinstance(shaped, dict) else shaped
+    if not comments or not isinstance(records, list) or not records:
+        return _emit(shaped)
+    # Record by record, with each record's comments above it: the same text as one dump.
+    head = ""
+    if key:
+        if list(shaped)[-1] != key:
+            return _emit(shaped)  # unknown fields after the records: no place for comments
+        head = _emit({k: v for k, v in shaped.items() if k != key}) + f"{key}:\n"
+        head = head.removeprefix("{}\n")
+    parts = [head]
+    for index, record in enumerate(records):
+        parts += [line + "\n" for line in comments.get(index, [])]
+        parts.append(_emit([record]))
+    return "".join(parts)
+
+
+def format_text(text: str, kind: str, file: str | None = None) -> str:
+    """A data file's text in canonical form, keeping its section comments."""
+    data = load_text(text, file)
+    return dump(data, kind, record_comments(text, data, kind))
 
 
 def file_kind(path: Path) -> str:

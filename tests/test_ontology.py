@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Iterator
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -13,15 +14,22 @@ import rdflib
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
+from cartkg.diagram import main_diagram, render_data_model
+from cartkg.errors import CartkgError
 from cartkg.namespaces import CARTKG, KG, ONTOLOGY_IRI
 
 ROOT = Path(__file__).resolve().parent.parent
 ONTOLOGY = ROOT / "ontology" / "cartkg.ttl"
 CURATION_MARKER = "# ---- terms added during curation ----"
 
+
+def _names(text: str) -> list[str]:
+    return text.split()
+
+
 # The local names of the term contract that the data is written against. Renaming one of these
 # breaks curated data: add, never rename.
-CONTRACT_CLASSES = """
+CONTRACT_CLASSES = _names("""
 Therapy CarTTherapy CarTProduct Chemotherapy CD19DirectedTherapy BCMADirectedTherapy
 AutoimmuneCarTTherapy AutoimmuneIndication CancerIndication TargetAntigen Disease Cancer
 AutoimmuneDisease PatientGroup Place CellType Organisation Charity PatientOrganisation Regulator
@@ -34,8 +42,8 @@ ExclusionCriterion SafetyRisk AdverseEffect Symptom FundingAward Event RollOut R
 GovernmentResponse PlanPublication CallForEvidence Announcement Milestone Petition
 ReportedOutcome Cost SourceDocument NewsArticle CharityNewsPost HospitalWebPage PetitionPage
 BlogPost VerificationRecord Assertion AssertionStatus OrganisationalFunction RegistrationStatus
-""".split()
-CONTRACT_OBJECT_PROPERTIES = """
+""")
+CONTRACT_OBJECT_PROPERTIES = _names("""
 targetsAntigen hasIndication indicationFor providesTherapy servesPatientGroup treatsCondition
 locatedIn partOf hasRole roleIn leads affiliatedWith hasFunction studiesCondition studiesTherapy
 hasSite leadOrganisation citesPublication publishedIn reportsOutcome outcomeCondition
@@ -44,19 +52,19 @@ criterionForCondition hasRisk hasSymptom onsetAfterTreatment hasCost funder fund
 amount supportsPatientsWith eventAgent eventAbout recommendsTherapy recommendedFor
 withinProgramme respondsTo petitionResponse status checkedAgainst statedIn inGraph mentions
 registrationStatus outcomeValue followUp unit
-""".split()
-CONTRACT_DATATYPE_PROPERTIES = """
+""")
+CONTRACT_DATATYPE_PROPERTIES = _names("""
 date signatureCount debateThreshold plannedEnrolment recruitmentStatus studyDesign
 registryIdentifier numberOfCentres populationSize outcomeMeasure roleTitle stepNumber ageMinimum
 ageMaximum volume issue pages doi firstAuthor contactEmail homepage route paraphrase locator
 lineStart lineEnd statusNote sha256 fileName reliabilityNote
-""".split()
+""")
 CONTRACT_INDIVIDUALS = {
-    "AssertionStatus": "Stated Verified Contradicted Unverifiable".split(),
+    "AssertionStatus": _names("Stated Verified Contradicted Unverifiable"),
     "RegistrationStatus": ["NoRegistryRecordFound"],
-    "OrganisationalFunction": """LicensingFunction AppraisalFunction FundingFunction
+    "OrganisationalFunction": _names("""LicensingFunction AppraisalFunction FundingFunction
         EarlyAccessFunction ResearchFundingFunction PatientSupportFunction ManufacturingFunction
-        CommissioningFunction""".split(),
+        CommissioningFunction"""),
 }
 
 # Properties that may be said of anything, so have no rdfs:domain; or point at anything.
@@ -128,7 +136,13 @@ def test_the_term_contract_is_implemented(onto: Graph) -> None:
 
 # ---- OWL 2 DL hygiene: a lint, not a full profile check ----
 
-_KINDS = [OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDFS.Datatype]
+_KINDS = [
+    OWL.Class,
+    OWL.ObjectProperty,
+    OWL.DatatypeProperty,
+    OWL.AnnotationProperty,
+    RDFS.Datatype,
+]
 _BUILTIN = (str(RDF), str(RDFS), str(OWL))
 
 
@@ -200,8 +214,9 @@ kg:response a cartkg:GovernmentResponse ; cartkg:date "2025-03-24"^^xsd:date .
 """
 
 
-def _reason(extra: str) -> dict[str, set[str]]:
-    """Run HermiT over the ontology plus `extra` (Turtle); return each individual's types."""
+def _reason(extra: str) -> tuple[dict[str, set[str]], list[str]]:
+    """Run HermiT over the ontology plus `extra` (Turtle): each individual's types, and the
+    unsatisfiable classes."""
     import owlready2
 
     abox = Graph().parse(data=extra, format="turtle")
@@ -217,16 +232,26 @@ def _reason(extra: str) -> dict[str, set[str]]:
                 world, infer_property_values=False, debug=0, ignore_unsupported_datatypes=True
             )
         subjects = {str(s) for s in abox.subjects() if isinstance(s, URIRef)}
-        return {iri: {c.iri for c in world[iri].is_a if hasattr(c, "iri")} for iri in subjects}
+        types = {iri: {c.iri for c in world[iri].is_a if hasattr(c, "iri")} for iri in subjects}
+        return types, [c.iri for c in world.inconsistent_classes()]
 
 
 @pytest.fixture(scope="module")
-def inferred() -> Iterator[dict[str, set[str]]]:
+def reasoned() -> Iterator[tuple[dict[str, set[str]], list[str]]]:
     yield _reason(ABOX)
 
 
 @needs_java
-def test_defined_classes_are_filled_by_the_reasoner(inferred: dict[str, set[str]]) -> None:
+def test_no_class_is_unsatisfiable(reasoned: tuple[dict[str, set[str]], list[str]]) -> None:
+    assert reasoned[1] == []
+
+
+@needs_java
+def test_defined_classes_are_filled_by_the_reasoner(
+    reasoned: tuple[dict[str, set[str]], list[str]],
+) -> None:
+    inferred = reasoned[0]
+
     def types(local: str) -> set[str]:
         return inferred[str(KG[local])]
 
@@ -260,3 +285,33 @@ def test_contradictions_make_the_graph_inconsistent(contradiction: str) -> None:
     )
     with pytest.raises(owlready2.OwlReadyInconsistentOntologyError):
         _reason(prefixes + contradiction)
+
+
+# ---- the data-model picture ----
+
+
+def test_the_diagram_shows_every_labelled_class_and_subclass_link(onto: Graph) -> None:
+    dot = render_data_model(ONTOLOGY)
+    for cls in _terms(onto, OWL.Class):
+        label = onto.value(cls, RDFS.label)
+        if label is not None:
+            assert f"<B>{escape(str(label))}" in dot, f"{cls} is missing from the diagram"
+    for child, parent in onto.subject_objects(RDFS.subClassOf):
+        if all(isinstance(t, URIRef) and t.startswith(CARTKG) for t in (child, parent)):
+            edge = f'"{child[len(CARTKG) :]}" -> "{parent[len(CARTKG) :]}"'
+            assert edge in dot
+
+
+def test_the_diagram_names_each_object_property_on_an_edge(onto: Graph) -> None:
+    dot = render_data_model(ONTOLOGY)
+    for prop in _terms(onto, OWL.ObjectProperty):
+        assert f'label="{onto.value(prop, RDFS.label)}"' in dot, prop
+
+
+def test_drawing_without_graphviz_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # a PATH with no `dot` on it
+    with pytest.raises(CartkgError, match="Graphviz"):
+        main_diagram(tmp_path / "model.svg")
+    assert not (tmp_path / "model.svg").exists()

@@ -26,10 +26,13 @@ def _ids(entries: list[prefixes.Prefix]) -> list[str]:
     return [p.prefix for p in entries]
 
 
-@pytest.fixture(scope="module")
-def obo_context() -> dict[str, str]:
-    """bioregistry's OBO context: the prefix spellings OBO ontologies and SSSOM files use."""
-    return dict(bioregistry.get_obo_context_prefix_map())
+def spellings(key: str) -> set[str]:
+    """How bioregistry spells a resource's prefix: its key, preferred prefix, synonyms, and the
+    OBO Foundry / OBO context spelling that OBO ontologies and SSSOM files use."""
+    resource = bioregistry.get_resource(key)
+    remapped = bioregistry.get_context("obo").prefix_remapping.get(key)
+    found = {key, resource.get_preferred_prefix(), resource.get_obofoundry_prefix(), remapped}
+    return {s for s in found | set(resource.get_synonyms()) if s}
 
 
 def test_the_issue_s_schemes_are_all_there() -> None:
@@ -40,15 +43,11 @@ def test_the_issue_s_schemes_are_all_there() -> None:
 
 
 @pytest.mark.parametrize("entry", REGISTERED, ids=_ids(REGISTERED))
-def test_prefix_is_bioregistry_s_and_cased_as_it_records(
-    entry: prefixes.Prefix, obo_context: dict[str, str]
-) -> None:
+def test_prefix_is_bioregistry_s_and_cased_as_it_records(entry: prefixes.Prefix) -> None:
     assert bioregistry.normalize_prefix(entry.prefix) == entry.bioregistry
-    resource = bioregistry.get_resource(entry.bioregistry)
-    spellings = {entry.bioregistry, resource.get_preferred_prefix(), *resource.get_synonyms()}
-    spellings |= {p for p in obo_context if bioregistry.normalize_prefix(p) == entry.bioregistry}
-    assert entry.prefix in spellings or entry.note, (
-        f"{entry.prefix}: bioregistry spells it {sorted(s for s in spellings if s)}; "
+    known = spellings(entry.bioregistry)
+    assert entry.prefix in known or entry.note, (
+        f"{entry.prefix}: bioregistry spells it {sorted(known)}; "
         "use one of those or explain the casing in `note`"
     )
 
