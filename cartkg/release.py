@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.term import Node
 
 from cartkg import __version__
 from cartkg.curation import Curation, load_curation
@@ -135,10 +136,26 @@ def _key(quad: ox.Quad) -> tuple[str, str, str, str]:
     return str(quad.graph_name), str(quad.subject), str(quad.predicate), str(quad.object)
 
 
+def _term(node: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(node, URIRef):
+        return ox.NamedNode(str(node))
+    if isinstance(node, BNode):
+        return ox.BlankNode(str(node))
+    if isinstance(node, Literal):
+        if node.language:
+            return ox.Literal(str(node), language=node.language)
+        datatype = ox.NamedNode(str(node.datatype)) if node.datatype else None
+        return ox.Literal(str(node), datatype=datatype)
+    raise TypeError(f"not an RDF term: {node!r}")
+
+
 def canonical_quads(dataset: Dataset) -> list[ox.Quad]:
     """The dataset's quads with canonical blank node labels (RDFC-1.0), sorted."""
-    nquads = dataset.serialize(format="nquads", encoding="utf-8")
-    quads = ox.Dataset(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
+    quads = ox.Dataset(
+        ox.Quad(_term(s), _term(p), _term(o), _term(g))  # type: ignore[arg-type]
+        for s, p, o, g in dataset.quads()
+        if g is not None
+    )
     quads.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     return sorted(quads, key=_key)
 

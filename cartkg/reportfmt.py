@@ -139,8 +139,16 @@ def summary(report: Report, fail_on: str) -> str:
     """One line: the verdict under `--fail-on` and the counts per severity."""
     counts = Counter(severity_name(r.severity) for r in report.results)
     verdict = "FAILED" if any(fails(r, fail_on) for r in report.results) else "passed"
-    listed = ", ".join(f"{counts[s]} {s.lower()}" for s in reversed(SEVERITIES))
+    listed = ", ".join(_count(counts[s], s.lower()) for s in reversed(SEVERITIES))
     return f"{verdict}: {listed} (failing on {fail_on.lower()} and above)"
+
+
+def _count(n: int, noun: str) -> str:
+    """
+    >>> _count(1, "violation"), _count(3, "warning"), _count(2, "info")
+    ('1 violation', '3 warnings', '2 info')
+    """
+    return f"{n} {noun}{'s' if n != 1 and noun != 'info' else ''}"
 
 
 # ---- formats -------------------------------------------------------------------------------

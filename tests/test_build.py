@@ -16,6 +16,8 @@ from cartkg.paths import Layout
 from cartkg.release import ARTEFACTS, build
 from cartkg.store import open_store
 
+MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
+
 needs_java = pytest.mark.skipif(
     shutil.which("java") is None, reason="the OWL reasoner (HermiT) needs Java on PATH"
 )
@@ -45,10 +47,21 @@ def ask(release: Path, query: str) -> bool:
     return bool(result)
 
 
+@pytest.fixture(scope="module")
+def reference_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One build of the pristine fixture, shared (read-only) by the tests of this module."""
+    if shutil.which("java") is None:
+        pytest.skip("the OWL reasoner (HermiT) needs Java on PATH")
+    target = tmp_path_factory.mktemp("reference") / "release"
+    build(Layout(MINI / "project"), target, sources=MINI / "shared" / "sources")
+    return target
+
+
 @pytest.fixture
-def built(mini_project: Layout, tmp_path: Path) -> Path:
+def built(reference_release: Path, tmp_path: Path) -> Path:
+    """A private copy of the reference release, as if built in this test's folder."""
     target = tmp_path / "release"
-    build(mini_project, target)
+    shutil.copytree(reference_release, target)
     return target
 
 

@@ -153,3 +153,8 @@ def test_the_project_ontology_passes() -> None:
     run = CliRunner().invoke(main, ["qc", "--format", "tsv"])
     assert run.exit_code == 0, run.output
     assert "\nERROR\t" not in run.stdout
+
+
+def test_every_check_is_documented() -> None:
+    docs = (FIXTURES.parent.parent.parent / "docs" / "validation.md").read_text(encoding="utf-8")
+    assert [name for name in CHECKS if f"| `{name}` |" not in docs] == []

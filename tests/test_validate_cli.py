@@ -56,7 +56,7 @@ def results(run: Result) -> set[tuple[str, str, str]]:
 def test_good_data_conforms_with_exit_0() -> None:
     run = validate(FIXTURES / "good.ttl")
     assert run.exit_code == 0, run.output
-    assert "passed: 0 violation, 0 warning, 0 info" in run.stdout
+    assert "passed: 0 violations, 0 warnings, 0 info" in run.stdout
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "junit", "sarif", "github"])
@@ -194,7 +194,7 @@ def test_text_groups_by_shape_then_focus_node_with_message_and_value() -> None:
     assert "Planned enrolment must be a whole number, zero or more." in out
     assert 'value "about twenty"' in out
     assert "broken.ttl:14)" in out
-    verdict = "FAILED: 3 violation, 1 warning, 1 info (failing on violation and above)"
+    verdict = "FAILED: 3 violations, 1 warning, 1 info (failing on violation and above)"
     assert out.rstrip().endswith(verdict)
 
 

@@ -1,0 +1,376 @@
+"""SHACL Core constraints as set-oriented SPARQL: one query covers every focus node.
+
+A set of nodes is a SPARQL pattern binding a variable (`Nodes`): a shape's targets, or the
+values some path reaches from another set. Value-level constraints of a shape share one query
+whose boolean columns say which constraint each (focus, value) row breaks; constraints that
+count or compare values per focus node get a query each. Checks whose outcome depends on
+rdflib's reading of a literal (regular expressions, string lengths, ill-typed literals) fetch
+the distinct candidate values and run in Python, so that they agree with pySHACL exactly.
+
+>>> from rdflib import URIRef
+>>> ex = "http://example.org/"
+>>> path_sparql(Seq((Pred(URIRef(ex + "p")), Repeat(Inverse(Pred(URIRef(ex + "q"))), "*"))))
+'(<http://example.org/p>/(^<http://example.org/q>)*)'
+>>> print(targets(Targets(nodes=(URIRef(ex + "a"),))).pattern("?x"))
+{ SELECT DISTINCT ?x WHERE { { VALUES ?x { <http://example.org/a> } } } }
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rdflib import RDF, RDFS, BNode, Literal, URIRef
+from rdflib.namespace import SH
+from rdflib.term import Node
+
+from cartkg.fastshacl.shapes import (
+    Alt,
+    Class,
+    Constraint,
+    Datatype,
+    In,
+    Inverse,
+    LanguageIn,
+    Length,
+    NodeKind,
+    Path,
+    Pattern,
+    Pred,
+    Range,
+    Repeat,
+    Seq,
+    Shape,
+    Targets,
+)
+from cartkg.fastshacl.terms import ALIAS_NS, XSD_NS, sparql
+
+_fresh = itertools.count()
+TYPE = f"<{RDF.type}>"
+SUBCLASS = f"<{RDFS.subClassOf}>"
+
+
+def fresh(name: str) -> str:
+    """A variable name no other part of a query uses."""
+    return f"?_{name}{next(_fresh)}"
+
+
+# ---- sets of nodes -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Nodes:
+    """A set of RDF terms: `pattern(var)` is a SPARQL group binding `var` to each, once."""
+
+    make: Callable[[str], str]
+
+    def pattern(self, var: str) -> str:
+        return self.make(var)
+
+
+def path_sparql(path: Path) -> str:
+    match path:
+        case Pred(iri):
+            return sparql(iri)
+        case Inverse(inner):
+            return f"^{path_sparql(inner)}"
+        case Seq(steps):
+            return "(" + "/".join(path_sparql(s) for s in steps) + ")"
+        case Alt(options):
+            return "(" + "|".join(path_sparql(o) for o in options) + ")"
+        case Repeat(inner, op):
+            return f"({path_sparql(inner)}){op}"
+    raise TypeError(path)
+
+
+def targets(t: Targets) -> Nodes:
+    def make(var: str) -> str:
+        parts = [f"{{ {var} {TYPE}/{SUBCLASS}* {sparql(c)} }}" for c in t.classes]
+        if t.nodes:
+            parts.append(f"{{ VALUES {var} {{ {' '.join(sparql(n) for n in t.nodes)} }} }}")
+        parts += [f"{{ {var} {sparql(p)} {fresh('o')} }}" for p in t.subjects_of]
+        parts += [f"{{ {fresh('s')} {sparql(p)} {var} }}" for p in t.objects_of]
+        return f"{{ SELECT DISTINCT {var} WHERE {{ {' UNION '.join(parts)} }} }}"
+    return Nodes(make)
+
+
+def value_nodes(focus: Nodes, shape: Shape) -> Nodes:
+    """The value nodes of `shape` for the focus nodes `focus` (the focus nodes themselves for
+    a node shape)."""
+    if shape.path is None:
+        return focus
+    path = path_sparql(shape.path)
+
+    def make(var: str) -> str:
+        this = fresh("f")
+        return (f"{{ SELECT DISTINCT {var} WHERE {{ {focus.pattern(this)} {this} {path} {var} }} }}")
+    return Nodes(make)
+
+
+def values(shape: Shape, this: str = "?this", value: str = "?value") -> str:
+    """The pattern binding `value` to each value node of `this`."""
+    if shape.path is None:
+        return f"BIND({this} AS {value})"
+    return f"{this} {path_sparql(shape.path)} {value} ."
+
+
+# ---- conditions on one value node ----------------------------------------------------------
+_INTEGERS = ("integer nonNegativeInteger positiveInteger nonPositiveInteger negativeInteger long "
+             "int short byte unsignedLong unsignedInt unsignedShort unsignedByte").split()
+# rdflib reads these as Python strings: pySHACL compares them as text.
+_STRINGISH = ("string", "normalizedString", "token", "language", "anyURI")
+# How a literal stored under the alias namespace is read as a value of its family, per family.
+_CASTS = {
+    "numeric": [(_INTEGERS, "integer"), (["decimal"], "decimal"), (["float"], "float"),
+                (["double"], "double")],
+    "dateTime": [(["dateTime", "dateTimeStamp"], "dateTime")],
+    "date": [(["date"], "date")], "time": [(["time"], "time")],
+    "boolean": [(["boolean"], "boolean")],
+}
+
+
+def family(literal: Literal) -> str | None:
+    """The family of values a literal bound compares with, or None if the engine cannot say."""
+    local = str(literal.datatype or XSD_NS + "string").removeprefix(XSD_NS)
+    if literal.language or local in _STRINGISH:
+        return "string"
+    for name, casts in _CASTS.items():
+        if any(local in types for types, _ in casts):
+            return name
+    return None
+
+
+def _in(var: str, locals_: list[str]) -> str:
+    listed = ", ".join(f"<{ALIAS_NS}{t}>" for t in locals_)
+    return f"DATATYPE({var}) IN ({listed})"
+
+
+def comparable(var: str, family_name: str) -> str:
+    """`var` as a value SPARQL compares within `family_name`; an error for other values."""
+    if family_name == "string":
+        return f"IF({stringish(var)}, STR({var}), 1/0)"
+    expr = var
+    for types, target in reversed(_CASTS[family_name]):
+        expr = f"IF({_in(var, types)}, <{XSD_NS}{target}>(STR({var})), {expr})"
+    return expr
+
+
+def stringish(var: str) -> str:
+    plain = f"DATATYPE({var}) = <{XSD_NS}string>"
+    return f"(isLiteral({var}) && (LANG({var}) != \"\" || {plain} || {_in(var, list(_STRINGISH))}))"
+
+
+_KINDS = {
+    SH.IRI: "isIRI({v})", SH.BlankNode: "isBlank({v})", SH.Literal: "isLiteral({v})",
+    SH.BlankNodeOrIRI: "!isLiteral({v})", SH.BlankNodeOrLiteral: "!isIRI({v})",
+    SH.IRIOrLiteral: "!isBlank({v})",
+}
+_OPS = {SH.MinInclusiveConstraintComponent: ">=", SH.MinExclusiveConstraintComponent: ">",
+        SH.MaxInclusiveConstraintComponent: "<=", SH.MaxExclusiveConstraintComponent: "<"}
+
+
+def datatype_ok(var: str, dt: URIRef) -> str:
+    """The literal has datatype `dt` as pySHACL sees it (ill-typed literals are left to
+    `python_check`)."""
+    lit = f"isLiteral({var})"
+    if dt == RDFS.Literal:
+        return lit
+    if dt == RDF.langString:
+        return f"({lit} && LANG({var}) != \"\")"
+    if dt == RDFS.Datatype:  # rdflib gives plain and language-tagged literals no datatype
+        return f"({lit} && LANG({var}) = \"\" && DATATYPE({var}) != <{XSD_NS}string>)"
+    if str(dt) == XSD_NS + "string":
+        return f"({lit} && DATATYPE({var}) IN (<{XSD_NS}string>, <{ALIAS_NS}string>))"
+    return f"({lit} && DATATYPE({var}) = {sparql(dt)})"
+
+
+def violates(c: Constraint, v: str) -> str | None:
+    """A SPARQL condition, never an error, true when value `v` breaks `c`; None when `c` is not
+    a per-value constraint checked in SPARQL."""
+    match c:
+        case Datatype(dt):
+            return f"!{datatype_ok(v, dt)}"
+        case Class(cls):
+            return f"(isLiteral({v}) || NOT EXISTS {{ {v} {TYPE}/{SUBCLASS}* {sparql(cls)} }})"
+        case NodeKind(kind):
+            return "!" + _KINDS[kind].format(v=v)
+        case In(members):
+            same = " || ".join(f"sameTerm({v}, {sparql(m)})" for m in members)
+            return f"!({same or 'false'})"
+        case Range(comp, bound):
+            name = family(bound)
+            if name is None:
+                raise ValueError(f"cannot compare with {bound.n3()}")
+            real_bound = bound.n3()  # the real XSD datatype: compared by value
+            test = f"{comparable(v, name)} {_OPS[comp]} {real_bound}"
+            return f"!COALESCE({test}, false)"
+        case LanguageIn(tags):
+            lang = f"LANG({v})"
+            if "*" in tags:
+                match_ = "true"
+            else:
+                listed = ", ".join(f'"{t}"' for t in tags)
+                match_ = f'({lang} IN ({listed}) || STRBEFORE(CONCAT({lang}, "-"), "-") IN ({listed}))'
+            return f"!(isLiteral({v}) && {lang} != \"\" && {match_})"
+        case Pattern() | Length():
+            return f"isBlank({v})"  # the rest is checked in Python
+    return None
+
+
+# ---- checks in Python, on rdflib's reading of a value --------------------------------------
+# Lexical forms rdflib surely reads as well-typed; the others go to Python to be sure.
+_SAFE = {"integer": r"^[+-]?[0-9]+$", "nonNegativeInteger": r"^[+]?[0-9]+$",
+         "positiveInteger": r"^[+]?0*[1-9][0-9]*$", "decimal": r"^[+-]?[0-9]+(\\.[0-9]+)?$",
+         "boolean": "^(true|false)$"}
+_UNCHECKED = {RDFS.Literal, RDF.langString, RDFS.Datatype, URIRef(XSD_NS + "string")}
+
+
+def candidates(c: Constraint, v: str) -> str | None:
+    """A SPARQL condition selecting the values `python_check` must look at, or None."""
+    match c:
+        case Pattern() | Length():
+            return f"!isBlank({v})"
+        case Datatype(dt) if dt not in _UNCHECKED:
+            safe = _SAFE.get(str(dt).removeprefix(XSD_NS)) if str(dt).startswith(XSD_NS) else None
+            unsafe = f" && !REGEX(STR({v}), \"{safe}\")" if safe else ""
+            return f"({datatype_ok(v, dt)}{unsafe})"
+    return None
+
+
+def python_check(c: Constraint) -> Callable[[Node], bool] | None:
+    """A test, true when a value (as rdflib reads it) breaks `c`; mirrors pySHACL."""
+    match c:
+        case Pattern(regex, flags):
+            compiled = re.compile(regex, (re.I if "i" in flags.lower() else 0)
+                                  | (re.M if "m" in flags.lower() else 0))
+            return lambda value: compiled.search(as_text(value)) is None
+        case Length(comp, n) if comp == SH.MinLengthConstraintComponent:
+            return lambda value: n > 0 and len(as_text(value)) < n
+        case Length(comp, n):
+            return lambda value: len(as_text(value)) > n
+        case Datatype(dt) if dt not in _UNCHECKED:
+            return lambda value: ill_typed(value, dt)
+    return None
+
+
+def as_text(value: Node) -> str:
+    """pySHACL's string of a value node, for patterns and lengths."""
+    if isinstance(value, Literal) and value.value is not None and (
+            value.datatype in (None, RDF.langString, URIRef(XSD_NS + "string"))):
+        return str(value.value)
+    return str(value)
+
+
+def ill_typed(value: Node, dt: URIRef) -> bool:
+    """pySHACL's verdict on a literal that has datatype `dt`: its lexical form is invalid."""
+    if not isinstance(value, Literal) or value.datatype != dt:
+        return False  # `violates` judges these
+    if value.ill_typed is True:
+        return True
+    expected = _PYTHON_TYPES.get(str(dt).removeprefix(XSD_NS))
+    return expected is not None and not isinstance(value.value, expected)
+
+
+def _python_types() -> dict[str, type | tuple[type, ...]]:
+    import datetime
+    from decimal import Decimal
+    return {"integer": int, "float": float, "decimal": Decimal, "boolean": bool,
+            "date": datetime.date, "time": datetime.time, "dateTime": datetime.datetime}
+
+
+_PYTHON_TYPES = _python_types()
+
+
+# ---- queries --------------------------------------------------------------------------------
+def flags_query(focus: Nodes, shape: Shape, checks: list[str]) -> str:
+    """One row per (focus, value) breaking any condition; ?c<i> says which."""
+    binds = " ".join(f"BIND({cond} AS ?c{i})" for i, cond in enumerate(checks))
+    flags = " ".join(f"?c{i}" for i in range(len(checks)))
+    any_ = " || ".join(f"?c{i}" for i in range(len(checks)))
+    return (f"SELECT DISTINCT ?this ?value {flags} WHERE {{ {focus.pattern('?this')} "
+            f"{values(shape)} {binds} FILTER({any_}) }}")
+
+
+def distinct_values_query(focus: Nodes, shape: Shape, condition: str) -> str:
+    return (f"SELECT DISTINCT ?value WHERE {{ {focus.pattern('?this')} {values(shape)} "
+            f"FILTER({condition}) }}")
+
+
+def pairs_query(focus: Nodes, shape: Shape, only: list[str] | None = None) -> str:
+    """(focus, value) pairs, all or for the values listed (in SPARQL syntax)."""
+    restrict = f"VALUES ?value {{ {' '.join(only)} }} " if only is not None else ""
+    return (f"SELECT DISTINCT ?this ?value WHERE {{ {restrict}{focus.pattern('?this')} "
+            f"{values(shape)} }}")
+
+
+def min_count_query(focus: Nodes, shape: Shape, n: int) -> str:
+    if n == 1:
+        return (f"SELECT ?this WHERE {{ {focus.pattern('?this')} "
+                f"FILTER NOT EXISTS {{ {values(shape)} }} }}")
+    return (f"SELECT ?this WHERE {{ {focus.pattern('?this')} OPTIONAL {{ {values(shape)} }} }} "
+            f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < {n})")
+
+
+def max_count_query(focus: Nodes, shape: Shape, n: int) -> str:
+    return (f"SELECT ?this WHERE {{ {focus.pattern('?this')} {values(shape)} }} "
+            f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {n})")
+
+
+def has_value_query(focus: Nodes, shape: Shape, value: Node) -> str:
+    constant = sparql(value)
+    if shape.path is None:
+        return f"SELECT ?this WHERE {{ {focus.pattern('?this')} FILTER(!sameTerm(?this, {constant})) }}"
+    return (f"SELECT ?this WHERE {{ {focus.pattern('?this')} "
+            f"FILTER NOT EXISTS {{ ?this {path_sparql(shape.path)} {constant} }} }}")
+
+
+def unique_lang_query(focus: Nodes, shape: Shape) -> str:
+    return (f"SELECT ?this ?lang WHERE {{ {focus.pattern('?this')} {values(shape)} "
+            f"FILTER(isLiteral(?value) && LANG(?value) != \"\") }} "
+            f"GROUP BY ?this (LCASE(LANG(?value)) AS ?lang) HAVING (COUNT(DISTINCT ?value) > 1)")
+
+
+def equals_query(focus: Nodes, shape: Shape, predicate: URIRef) -> str:
+    p = sparql(predicate)
+    if shape.path is None:
+        missing = f"{{ BIND(?this AS ?value) FILTER NOT EXISTS {{ ?this {p} ?this }} }}"
+        extra = f"{{ ?this {p} ?value FILTER(!sameTerm(?value, ?this)) }}"
+    else:
+        path = path_sparql(shape.path)
+        missing = f"{{ ?this {path} ?value FILTER NOT EXISTS {{ ?this {p} ?value }} }}"
+        extra = f"{{ ?this {p} ?value FILTER NOT EXISTS {{ ?this {path} ?value }} }}"
+    return (f"SELECT DISTINCT ?this ?value WHERE {{ {focus.pattern('?this')} "
+            f"{{ {missing} UNION {extra} }} }}")
+
+
+def disjoint_query(focus: Nodes, shape: Shape, predicate: URIRef) -> str:
+    return (f"SELECT DISTINCT ?this ?value WHERE {{ {focus.pattern('?this')} {values(shape)} "
+            f"?this {sparql(predicate)} ?value }}")
+
+
+def less_than_query(focus: Nodes, shape: Shape, predicate: URIRef, or_equal: bool) -> str:
+    """One row per (value, other value) pair out of order: pySHACL reports each pair."""
+    op = "<=" if or_equal else "<"
+    checks = " || ".join(
+        f"COALESCE({comparable('?value', f)} {op} {comparable('?other', f)}, false)"
+        for f in ("string", "numeric", "dateTime", "date", "time"))
+    return (f"SELECT DISTINCT ?this ?value ?other WHERE {{ {focus.pattern('?this')} "
+            f"{values(shape)} ?this {sparql(predicate)} ?other "
+            f"FILTER(!(isIRI(?value) && isIRI(?other) && STR(?value) {op} STR(?other)) "
+            f"&& !({checks})) }}")
+
+
+def closed_query(focus: Nodes, shape: Shape, allowed: frozenset[Node]) -> str:
+    listed = ", ".join(sparql(p) for p in sorted(allowed, key=str) if isinstance(p, URIRef))
+    keep = f"FILTER(?path NOT IN ({listed})) " if listed else ""
+    resource = f"<{RDFS.Resource}>"
+    return (f"SELECT DISTINCT ?this ?value ?path ?other WHERE {{ {focus.pattern('?this')} "
+            f"{values(shape)} ?value ?path ?other {keep}"
+            f"FILTER(!(sameTerm(?path, {TYPE}) && sameTerm(?other, {resource}))) }}")
+
+
+def constant(term: Node) -> str:
+    """A constant for a VALUES clause (never a blank node)."""
+    if isinstance(term, BNode):
+        raise ValueError("a blank node cannot be listed in a query")
+    return sparql(term)
