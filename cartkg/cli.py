@@ -76,8 +76,9 @@ def main(ctx: click.Context, project: Path | None) -> None:
 
 @main.command()
 @release_option
+@click.option("--timings", is_flag=True, help="Print how long each stage took (on stderr).")
 @click.pass_context
-def build(ctx: click.Context, release_dir: Path | None) -> None:
+def build(ctx: click.Context, release_dir: Path | None, timings: bool) -> None:
     """Check the curated data, validate and reason over the graph, and publish a release."""
     from cartkg.release import build as build_release
 
@@ -91,6 +92,9 @@ def build(ctx: click.Context, release_dir: Path | None) -> None:
         f"({inferred} inferred), {len(compiled.report.results)} SHACL warning(s) "
         f"in {time.perf_counter() - start:.1f} s"
     )
+    if timings:
+        for stage, seconds in compiled.timings.items():
+            click.echo(f"timing\t{stage}\t{seconds:.3f}", err=True)
 
 
 @main.command()
@@ -279,3 +283,7 @@ def fmt(ctx: click.Context, check: bool) -> None:
     if check and off:
         click.echo(f"{len(off)} file(s) need `cartkg data fmt`", err=True)
         ctx.exit(RULE_BROKEN)
+
+
+if __name__ == "__main__":
+    main()

@@ -41,9 +41,14 @@ def edit(project: Layout, name: str, old: str, new: str) -> None:
 
 def ask(release: Path, query: str) -> bool:
     store = open_store(release)
-    result = store.query(query, prefixes={"cartkg": "https://w3id.org/cartkg/ontology/",
-                                          "kg": "https://w3id.org/cartkg/id/",
-                                          "kgg": "https://w3id.org/cartkg/graph/"})  # fmt: skip
+    result = store.query(
+        query,
+        prefixes={
+            "cartkg": "https://w3id.org/cartkg/ontology/",
+            "kg": "https://w3id.org/cartkg/id/",
+            "kgg": "https://w3id.org/cartkg/graph/",
+        },
+    )
     return bool(result)
 
 
@@ -85,23 +90,32 @@ def test_every_stated_triple_has_an_assertion_with_its_locator(built: Path) -> N
     sources = [g for g in store.named_graphs() if "/graph/source-" in g.value]
     assert sources
     for graph in sources:
-        stated = {(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(
-            None, None, None, graph) if not q.subject.value.split("/")[-1].startswith("value-")}  # fmt: skip
+        stated = {
+            (q.subject, q.predicate, q.object)
+            for q in store.quads_for_pattern(None, None, None, graph)
+            if not q.subject.value.split("/")[-1].startswith("value-")
+        }
         query = f"""SELECT ?s ?p ?o WHERE {{ GRAPH kgg:provenance {{
             ?a a cartkg:Assertion ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;
                cartkg:inGraph <{graph.value}> ; cartkg:lineStart ?start ; cartkg:locator ?where ;
                cartkg:paraphrase ?says ; cartkg:locatorIri ?fragment . }} }}"""
-        rows = store.query(query, prefixes={
-            "cartkg": "https://w3id.org/cartkg/ontology/", "kgg": "https://w3id.org/cartkg/graph/",
-            "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#"})  # fmt: skip
+        rows = store.query(
+            query,
+            prefixes={
+                "cartkg": "https://w3id.org/cartkg/ontology/",
+                "kgg": "https://w3id.org/cartkg/graph/",
+                "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+            },
+        )
         assert {(r["s"], r["p"], r["o"]) for r in rows} == stated
 
 
 @needs_java
 def test_the_reasoner_puts_defined_class_memberships_in_the_inferred_graph(built: Path) -> None:
     assert ask(built, "ASK { GRAPH kgg:inferred { kg:fixcel a cartkg:CD19DirectedTherapy } }")
-    assert ask(built, "ASK { GRAPH kgg:inferred { kg:cd19-car-t-lupus a "
-                      "cartkg:AutoimmuneCarTTherapy } }")  # fmt: skip
+    assert ask(
+        built, "ASK { GRAPH kgg:inferred { kg:cd19-car-t-lupus a cartkg:AutoimmuneCarTTherapy } }"
+    )
     assert not ask(built, "ASK { GRAPH kgg:curation { ?x a cartkg:CD19DirectedTherapy } }")
     assert not ask(built, "ASK { GRAPH kgg:inferred { kg:fixcel a cartkg:AutoimmuneCarTTherapy } }")
 
@@ -116,25 +130,51 @@ def test_two_builds_are_byte_identical(mini_project: Layout, tmp_path: Path) -> 
 
 @needs_java
 def test_rebuilding_replaces_the_release(mini_project: Layout, built: Path) -> None:
-    edit(mini_project, "entities/things.yaml", "label: fixture lymphoma", "label: fixture lymphoma B")
+    edit(
+        mini_project, "entities/things.yaml", "label: fixture lymphoma", "label: fixture lymphoma B"
+    )
     build(mini_project, built)
     assert 'fixture lymphoma B"@en' in (built / "cartkg.ttl").read_text()
     assert not any(p.name != "release" for p in built.parent.iterdir() if "release" in p.name)
 
 
 BREAKAGES = {
-    "wrong datatype": ("claims/source-001.yaml", "signatureCount: 12000", "signatureCount: many",
-                       DataErrors, "data/claims/source-001.yaml:8: state.signatureCount"),
-    "fact without provenance": ("claims/source-001.yaml", "  lines: 3\n", "", DataErrors,
-                                "data/claims/source-001.yaml:3: lines: is required"),
-    "undefined entity": ("claims/source-000.yaml", "eventAgent: fixture-hospital",
-                         "eventAgent: nobody", DataErrors, "unknown entity 'nobody'"),
-    "malformed YAML": ("claims/source-000.yaml", "source: source-000", "source: [source-000",
-                       DataErrors, "data/claims/source-000.yaml:"),
-    "shape violation": ("claims/source-001.yaml", "signatureCount: 12000",
-                        "signatureCount: [12000, 13000]", ValidationFailed,
-                        "kg:access-petition cartkg:signatureCount"),
-}  # fmt: skip
+    "wrong datatype": (
+        "claims/source-001.yaml",
+        "signatureCount: 12000",
+        "signatureCount: many",
+        DataErrors,
+        "data/claims/source-001.yaml:8: state.signatureCount",
+    ),
+    "fact without provenance": (
+        "claims/source-001.yaml",
+        "  lines: 3\n",
+        "",
+        DataErrors,
+        "data/claims/source-001.yaml:3: lines: is required",
+    ),
+    "undefined entity": (
+        "claims/source-000.yaml",
+        "eventAgent: fixture-hospital",
+        "eventAgent: nobody",
+        DataErrors,
+        "unknown entity 'nobody'",
+    ),
+    "malformed YAML": (
+        "claims/source-000.yaml",
+        "source: source-000",
+        "source: [source-000",
+        DataErrors,
+        "data/claims/source-000.yaml:",
+    ),
+    "shape violation": (
+        "claims/source-001.yaml",
+        "signatureCount: 12000",
+        "signatureCount: [12000, 13000]",
+        ValidationFailed,
+        "kg:access-petition cartkg:signatureCount",
+    ),
+}
 
 
 @needs_java
@@ -156,8 +196,12 @@ def test_a_failed_build_leaves_the_previous_release_untouched(
 def test_a_shape_violation_message_names_node_path_shape_and_message(
     mini_project: Layout, tmp_path: Path
 ) -> None:
-    edit(mini_project, "claims/source-001.yaml", "signatureCount: 12000",
-         "signatureCount: [12000, 13000]")  # fmt: skip
+    edit(
+        mini_project,
+        "claims/source-001.yaml",
+        "signatureCount: 12000",
+        "signatureCount: [12000, 13000]",
+    )
     with pytest.raises(ValidationFailed) as caught:
         build(mini_project, tmp_path / "release")
     (violation,) = caught.value.report.violations
@@ -201,12 +245,17 @@ def test_void_counts_agree_with_the_manifest(built: Path) -> None:
     manifest = json.loads((built / "manifest.json").read_text())
     void = ox.Store()
     void.load(path=str(built / "void.ttl"), format=ox.RdfFormat.TURTLE)
-    rows = list(void.query(
-        "PREFIX void: <http://rdfs.org/ns/void#> SELECT ?g ?n WHERE "
-        "{ <https://w3id.org/cartkg/dataset> void:subset ?g . ?g void:triples ?n }"))  # fmt: skip
+    rows = list(
+        void.query(
+            "PREFIX void: <http://rdfs.org/ns/void#> SELECT ?g ?n WHERE "
+            "{ <https://w3id.org/cartkg/dataset> void:subset ?g . ?g void:triples ?n }"
+        )
+    )
     assert {r["g"].value: int(r["n"].value) for r in rows} == manifest["counts"]["graphs"]
-    (total,) = void.query("PREFIX void: <http://rdfs.org/ns/void#> SELECT ?n WHERE "
-                          "{ <https://w3id.org/cartkg/dataset> void:triples ?n }")  # fmt: skip
+    (total,) = void.query(
+        "PREFIX void: <http://rdfs.org/ns/void#> SELECT ?n WHERE "
+        "{ <https://w3id.org/cartkg/dataset> void:triples ?n }"
+    )
     assert int(total["n"].value) == manifest["counts"]["triples"]
 
 

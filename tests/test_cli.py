@@ -113,8 +113,12 @@ def test_data_fmt_check_and_rewrite(mini_project: Layout) -> None:
     assert cartkg(mini_project, "data", "fmt", "--check").exit_code == 0
     path = mini_project.data / "entities" / "things.yaml"
     canonical = path.read_text()
-    path.write_text("# things\n" + canonical.replace("  type: Cancer\n  label: fixture lymphoma",
-                                                     "  label: fixture lymphoma\n  type: Cancer"))
+    path.write_text(
+        "# things\n"
+        + canonical.replace(
+            "  type: Cancer\n  label: fixture lymphoma", "  label: fixture lymphoma\n  type: Cancer"
+        )
+    )
     tsv = mini_project.data / "mappings" / "fixture.sssom.tsv"
     rows = tsv.read_text().splitlines(keepends=True)
     tsv.write_text("".join(rows[:-2] + rows[-1:] + rows[-2:-1]))

@@ -48,14 +48,19 @@ def test_the_fixture_loads_with_every_statement(mini_project: Layout) -> None:
         for claim in yamlio.load(path)["claims"]:
             stated += sum(len(v) if isinstance(v, list) else 1 for v in claim["state"].values())
     assert sum(len(c.statements) for c in curation.claims) == stated
-    entity_ids = {e["id"] for p in (mini_project.data / "entities").glob("*.yaml")
-                  for e in yamlio.load(p)}  # fmt: skip
+    entity_ids = {
+        e["id"] for p in (mini_project.data / "entities").glob("*.yaml") for e in yamlio.load(p)
+    }
     assert {e.id for e in curation.entities} == entity_ids
 
 
 def test_wrong_datatype_names_file_line_field_entity_and_range(mini_project: Layout) -> None:
-    line = edit(mini_project, "claims/source-001.yaml", "signatureCount: 12000",
-                "signatureCount: about twelve thousand")  # fmt: skip
+    line = edit(
+        mini_project,
+        "claims/source-001.yaml",
+        "signatureCount: 12000",
+        "signatureCount: about twelve thousand",
+    )
     (message,) = errors(mini_project)
     assert message.startswith(f"data/claims/source-001.yaml:{line}: state.signatureCount: ")
     assert "nonNegativeInteger" in message and "(entity access-petition)" in message
@@ -63,8 +68,12 @@ def test_wrong_datatype_names_file_line_field_entity_and_range(mini_project: Lay
 
 def test_a_fact_without_locator_or_paraphrase_is_refused(mini_project: Layout) -> None:
     edit(mini_project, "claims/source-001.yaml", "  lines: 3\n", "")
-    edit(mini_project, "claims/source-001.yaml",
-         "  says: >-\n    The petition for wider CAR-T access gathered 12,000 signatures.\n", "")  # fmt: skip
+    edit(
+        mini_project,
+        "claims/source-001.yaml",
+        "  says: >-\n    The petition for wider CAR-T access gathered 12,000 signatures.\n",
+        "",
+    )
     found = errors(mini_project)
     assert any(re.match(r"data/claims/source-001\.yaml:3: lines: is required", m) for m in found)
     assert any(m.startswith("data/claims/source-001.yaml:3: says: is required") for m in found)
@@ -72,8 +81,9 @@ def test_a_fact_without_locator_or_paraphrase_is_refused(mini_project: Layout) -
 
 
 def test_reference_to_an_undefined_entity(mini_project: Layout) -> None:
-    line = edit(mini_project, "claims/source-000.yaml", "providesTherapy: fixcel",
-                "providesTherapy: nocel")  # fmt: skip
+    line = edit(
+        mini_project, "claims/source-000.yaml", "providesTherapy: fixcel", "providesTherapy: nocel"
+    )
     (message,) = errors(mini_project)
     assert message.startswith(f"data/claims/source-000.yaml:{line}: state.providesTherapy: ")
     assert "unknown entity 'nocel'" in message and "(entity fixture-hospital)" in message
@@ -89,9 +99,12 @@ def test_malformed_yaml_names_file_and_line(mini_project: Layout) -> None:
 
 def test_a_copied_source_sentence_is_refused(mini_project: Layout) -> None:
     copied = "The collected cells travel to a factory and come back after three to five weeks."
-    line = edit(mini_project, "claims/source-000.yaml",
-                "Making the modified cells away from the hospital takes between three and five "
-                "weeks.", copied)  # fmt: skip
+    line = edit(
+        mini_project,
+        "claims/source-000.yaml",
+        "Making the modified cells away from the hospital takes between three and five weeks.",
+        copied,
+    )
     (message,) = errors(mini_project)
     assert message.startswith(f"data/claims/source-000.yaml:{line - 1}: says: copies the source")
     assert "(entity stage-manufacturing)" in message
@@ -103,17 +116,37 @@ def test_a_copied_source_sentence_is_refused(mini_project: Layout) -> None:
         ("claims/source-000.yaml", "lines: 7", "lines: 99", "past the end of 000_fixture.txt"),
         ("claims/source-000.yaml", "lines: 7", "lines: 9-7", "first <= last"),
         ("claims/source-001.yaml", "status: unverifiable", "status: doubtful", "is not one of"),
-        ("claims/source-001.yaml", "status: unverifiable", "status: verified",
-         "needs the URL of the primary record"),
-        ("claims/source-000.yaml", "{min: 3, max: 5, unit: week}", "{min: 5, max: 3, unit: week}",
-         "min (5) is greater than max (3)"),
-        ("claims/source-000.yaml", "{min: 3, max: 5, unit: week}", "{min: 3, max: 5, unit: fortnight}",
-         "unknown unit 'fortnight'"),
+        (
+            "claims/source-001.yaml",
+            "status: unverifiable",
+            "status: verified",
+            "needs the URL of the primary record",
+        ),
+        (
+            "claims/source-000.yaml",
+            "{min: 3, max: 5, unit: week}",
+            "{min: 5, max: 3, unit: week}",
+            "min (5) is greater than max (3)",
+        ),
+        (
+            "claims/source-000.yaml",
+            "{min: 3, max: 5, unit: week}",
+            "{min: 3, max: 5, unit: fortnight}",
+            "unknown unit 'fortnight'",
+        ),
         ("claims/source-000.yaml", 'date: "2021-03-01"', 'date: "2021-13-01"', "not a valid date"),
-        ("claims/source-000.yaml", "hasIndication: fixture-lymphoma",
-         "hasIndication: fixture-hospital", "is a Hospital, but hasIndication expects Disease"),
-        ("claims/source-000.yaml", "providesTherapy: fixcel", "providesTreatment: fixcel",
-         "'providesTreatment' is not a property of the ontology"),
+        (
+            "claims/source-000.yaml",
+            "hasIndication: fixture-lymphoma",
+            "hasIndication: fixture-hospital",
+            "is a Hospital, but hasIndication expects Disease",
+        ),
+        (
+            "claims/source-000.yaml",
+            "providesTherapy: fixcel",
+            "providesTreatment: fixcel",
+            "'providesTreatment' is not a property of the ontology",
+        ),
         ("entities/things.yaml", "type: Cancer", "type: Tumour", "'Tumour' is not a class"),
         ("entities/things.yaml", "id: lupus", "id: Lupus", "is not a lower-case slug"),
         ("entities/things.yaml", "id: cd19-car-t-lupus", "id: fixcel", "duplicate id 'fixcel'"),
@@ -121,7 +154,7 @@ def test_a_copied_source_sentence_is_refused(mini_project: Layout) -> None:
         ("sources.yaml", "kind: NewsArticle", "kind: Cancer", "not a kind of SourceDocument"),
         ("sources.yaml", "sha256: ", "sha256: 0", "must be 64 lower-case hex digits"),
     ],
-)  # fmt: skip
+)
 def test_each_rule_is_named(mini_project: Layout, file: str, old: str, new: str, rule: str) -> None:
     edit(mini_project, file, old, new)
     found = errors(mini_project)
@@ -136,9 +169,13 @@ def test_all_errors_are_collected_not_just_the_first(mini_project: Layout) -> No
 
 
 def test_contradicted_needs_a_note_and_a_record(mini_project: Layout) -> None:
-    edit(mini_project, "claims/source-001.yaml",
-         "  status: unverifiable\n  note: >-\n    The article names neither the research group "
-         "nor the publication.\n", "  status: contradicted\n")  # fmt: skip
+    edit(
+        mini_project,
+        "claims/source-001.yaml",
+        "  status: unverifiable\n  note: >-\n    The article names neither the research group "
+        "nor the publication.\n",
+        "  status: contradicted\n",
+    )
     found = errors(mini_project)
     assert any("note: a contradicted claim needs a note" in m for m in found)
     assert any("record: a contradicted claim needs the URL" in m for m in found)
@@ -196,9 +233,9 @@ def test_canonical_form_is_stable_and_keeps_section_comments() -> None:
     assert 'date: "2024-05"' in once
     assert max(map(len, once.splitlines())) <= yamlio.WIDTH
     assert yamlio.format_text(once, "claims") == once
-    assert yamlio.load_text(once)["claims"][0]["says"] == yamlio.load_text(messy)["claims"][0][
-        "says"
-    ]
+    assert (
+        yamlio.load_text(once)["claims"][0]["says"] == yamlio.load_text(messy)["claims"][0]["says"]
+    )
 
 
 def test_dates_stay_strings_and_lines_are_known() -> None:
@@ -208,7 +245,10 @@ def test_dates_stay_strings_and_lines_are_known() -> None:
 
 
 def test_sssom_rows_sort_canonically() -> None:
-    text = "#a: b\nsubject_id\tpredicate_id\tobject_id\nkg:z\tskos:exactMatch\tX:1\nkg:a\tskos:exactMatch\tX:2\n"
+    text = (
+        "#a: b\nsubject_id\tpredicate_id\tobject_id\n"
+        "kg:z\tskos:exactMatch\tX:1\nkg:a\tskos:exactMatch\tX:2\n"
+    )
     assert canonical_tsv(text).splitlines()[2:] == [
         "kg:a\tskos:exactMatch\tX:2",
         "kg:z\tskos:exactMatch\tX:1",

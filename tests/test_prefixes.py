@@ -78,7 +78,9 @@ def test_a_local_prefix_says_why_and_is_unknown_to_bioregistry(entry: prefixes.P
 
 def test_the_namespaces_module_agrees_with_the_map() -> None:
     mapped = prefixes.prefix_map().as_dict()
-    disagree = {p: (iri, mapped.get(p)) for p, iri in NAMESPACE_PREFIXES.items() if mapped.get(p) != iri}
+    disagree = {
+        p: (iri, mapped.get(p)) for p, iri in NAMESPACE_PREFIXES.items() if mapped.get(p) != iri
+    }
     assert not disagree
 
 

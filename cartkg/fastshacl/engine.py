@@ -1,0 +1,259 @@
+"""Runs compiled shapes on a pyoxigraph store and turns what they find into results.
+
+`Engine.results` validates a shape on a set of focus nodes; `Engine.failing` answers which of
+them do not conform, which sh:node, sh:not, sh:and, sh:or, sh:xone and qualified value shapes
+need. Both follow pySHACL: a focus node fails a nested shape when the shape reports anything
+about it (for sh:node), or anything of a severity that is not allowed (for the others).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+from rdflib.namespace import SH
+
+from cartkg.fastshacl import compile as sq
+from cartkg.fastshacl.shapes import (
+    Closed,
+    Constraint,
+    HasValue,
+    MaxCount,
+    MinCount,
+    PropertyPair,
+    Qualified,
+    Shape,
+    ShapeRef,
+    ShapesModel,
+    UniqueLang,
+    component,
+)
+from cartkg.fastshacl.terms import OxTerm, to_rdflib
+from cartkg.report import Result, compact, path_text
+
+_ALLOWED_WITH_WARNINGS = {SH.Warning, SH.Info}
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One validation result, in store terms."""
+
+    shape: Shape
+    component: URIRef
+    focus: OxTerm
+    value: OxTerm | None = None
+    path: OxTerm | None = None  # sh:closed reports the predicate it found
+    #: Whether it makes the data non-conforming (see `Engine.results`).
+    blocking: bool = True
+
+
+class Engine:
+    def __init__(self, store: ox.Store, model: ShapesModel, allow_warnings: bool = False) -> None:
+        self.store = store
+        self.model = model
+        self.allowed = _ALLOWED_WITH_WARNINGS if allow_warnings else set()
+        self.queries = 0
+
+    def select(self, query: str) -> Iterator[ox.QuerySolution]:
+        self.queries += 1
+        solutions = self.store.query(query, use_default_graph_as_union=True)
+        assert isinstance(solutions, ox.QuerySolutions)
+        return iter(solutions)
+
+    # -- what a shape reports --------------------------------------------------------------
+    def results(self, shape: Shape, focus: sq.Nodes, allowed_above: bool = False) -> list[Hit]:
+        """Everything `shape` reports about the nodes `focus`, its property shapes included.
+
+        A result blocks conformance unless its shape, or a shape above it, has a severity
+        that is allowed (pySHACL's allow_warnings lets such shapes conform whatever they find).
+        """
+        if shape.deactivated:
+            return []
+        allowed = allowed_above or shape.severity in self.allowed
+        hits = [replace(hit, blocking=not allowed) for hit in self.own(shape, focus)]
+        values = sq.value_nodes(focus, shape)
+        for child in shape.properties:
+            hits += self.results(child, values, allowed)
+        return hits
+
+    def failing(self, shape: Shape, focus: sq.Nodes, strict: bool) -> set[OxTerm]:
+        """The nodes of `focus` that do not conform to `shape`. `strict`: any result fails
+        (sh:node); otherwise only results of a severity not allowed."""
+        if shape.deactivated or (not strict and shape.severity in self.allowed):
+            return set()
+        failed = {hit.focus for hit in self.own(shape, focus)}
+        values = sq.value_nodes(focus, shape)
+        for child in shape.properties:
+            bad_values = self.failing(child, values, strict)
+            if not bad_values:
+                continue
+            if shape.path is None:
+                failed |= bad_values
+            else:
+                pairs = self.select(sq.pairs_query(focus, shape))
+                failed |= {row["this"] for row in pairs if row["value"] in bad_values}
+        return failed
+
+    def own(self, shape: Shape, focus: sq.Nodes) -> list[Hit]:
+        """The results of the shape's own constraints (not its property shapes)."""
+        hits = self._value_checks(shape, focus)
+        hits += self._python_checks(shape, focus)
+        for c in shape.constraints:
+            hits += self._focus_check(shape, focus, c)
+        refs = [c for c in shape.constraints if isinstance(c, ShapeRef | Qualified)]
+        if refs:
+            hits += self._shape_refs(shape, focus, refs)
+        return hits
+
+    # -- constraints ------------------------------------------------------------------------
+    def _value_checks(self, shape: Shape, focus: sq.Nodes) -> list[Hit]:
+        checks = [(c, cond) for c in shape.constraints if (cond := sq.violates(c, "?value"))]
+        if not checks:
+            return []
+        rows = self.select(sq.flags_query(focus, shape, [cond for _, cond in checks]))
+        hits = []
+        for row in rows:
+            for i, (c, _) in enumerate(checks):
+                flag = row[f"c{i}"]
+                if isinstance(flag, ox.Literal) and flag.value == "true":
+                    hits.append(Hit(shape, component(c), row["this"], row["value"]))
+        return hits
+
+    def _python_checks(self, shape: Shape, focus: sq.Nodes) -> list[Hit]:
+        checks = [(c, cond, test) for c in shape.constraints
+                  if (cond := sq.candidates(c, "?value")) and (test := sq.python_check(c))]
+        if not checks:
+            return []
+        condition = " || ".join(cond for _, cond, _ in checks)
+        broken: dict[OxTerm, list[Constraint]] = {}
+        for row in self.select(sq.distinct_values_query(focus, shape, condition)):
+            value = row["value"]
+            as_rdflib = to_rdflib(value)
+            failed = [c for c, _, test in checks if test(as_rdflib)]
+            if failed:
+                broken[value] = failed
+        if not broken:
+            return []
+        listed = [str(v) for v in broken]
+        return [Hit(shape, component(c), row["this"], row["value"])
+                for row in self.select(sq.pairs_query(focus, shape, listed))
+                for c in broken[row["value"]]]
+
+    def _focus_check(self, shape: Shape, focus: sq.Nodes, c: Constraint) -> list[Hit]:
+        comp = component(c)
+        match c:
+            case MinCount(n):
+                query = sq.min_count_query(focus, shape, n)
+            case MaxCount(n):
+                query = sq.max_count_query(focus, shape, n)
+            case HasValue(value):
+                query = sq.has_value_query(focus, shape, value)
+            case UniqueLang():
+                query = sq.unique_lang_query(focus, shape)
+            case PropertyPair(comp, predicate) if comp == SH.EqualsConstraintComponent:
+                query = sq.equals_query(focus, shape, predicate)
+            case PropertyPair(comp, predicate) if comp == SH.DisjointConstraintComponent:
+                query = sq.disjoint_query(focus, shape, predicate)
+            case PropertyPair(comp, predicate):
+                or_equal = comp == SH.LessThanOrEqualsConstraintComponent
+                query = sq.less_than_query(focus, shape, predicate, or_equal)
+            case Closed(allowed):
+                return [Hit(shape, comp, row["this"], row["other"], row["path"])
+                        for row in self.select(sq.closed_query(focus, shape, allowed))]
+            case _:
+                return []
+        return [Hit(shape, comp, row["this"], _optional(row, "value"))
+                for row in self.select(query)]
+
+    def _shape_refs(self, shape: Shape, focus: sq.Nodes,
+                    refs: list[ShapeRef | Qualified]) -> list[Hit]:
+        values = sq.value_nodes(focus, shape)
+        pairs = [(row["this"], row["value"]) for row in self.select(sq.pairs_query(focus, shape))]
+        hits: list[Hit] = []
+        for ref in refs:
+            if isinstance(ref, Qualified):
+                hits += self._qualified(shape, focus, values, pairs, ref)
+                continue
+            strict = ref.component == SH.NodeConstraintComponent
+            failing = [self.failing(self.model.shape(s), values, strict) for s in ref.shapes]
+            for this, value in pairs:
+                fails = [value in f for f in failing]
+                if _breaks(ref.component, fails):
+                    hits.append(Hit(shape, ref.component, this, value))
+        return hits
+
+    def _qualified(self, shape: Shape, focus: sq.Nodes, values: sq.Nodes,
+                   pairs: list[tuple[OxTerm, OxTerm]], q: Qualified) -> list[Hit]:
+        main = self.failing(self.model.shape(q.shape), values, strict=False)
+        siblings = [self.failing(self.model.shape(s), values, strict=False) for s in q.siblings]
+        counts: Counter[OxTerm] = Counter()
+        for this, value in pairs:
+            if value not in main and all(value in s for s in siblings):
+                counts[this] += 1
+        hits = []
+        for row in self.select(f"SELECT ?this WHERE {{ {focus.pattern('?this')} }}"):
+            this, n = row["this"], counts[row["this"]]
+            if q.max_count is not None and n > q.max_count:
+                hits.append(Hit(shape, SH.QualifiedMaxCountConstraintComponent, this))
+            if q.min_count is not None and n < q.min_count:
+                hits.append(Hit(shape, SH.QualifiedMinCountConstraintComponent, this))
+        return hits
+
+
+def _optional(row: ox.QuerySolution, name: str) -> OxTerm | None:
+    try:
+        value = row[name]
+    except (KeyError, IndexError):
+        return None
+    return value  # type: ignore[no-any-return]
+
+
+def _breaks(comp: URIRef, fails: list[bool]) -> bool:
+    """Whether a value breaks a logical constraint, given whether it fails each shape."""
+    if comp == SH.NodeConstraintComponent or comp == SH.AndConstraintComponent:
+        return any(fails)
+    if comp == SH.NotConstraintComponent:
+        return not fails[0]
+    if comp == SH.OrConstraintComponent:
+        return all(fails)
+    return fails.count(False) != 1  # sh:xone
+
+
+# ---- results for the report ----------------------------------------------------------------
+_GENERIC = {
+    SH.MinCountConstraintComponent: "Too few values",
+    SH.MaxCountConstraintComponent: "Too many values",
+    SH.DatatypeConstraintComponent: "Value does not have the required datatype",
+    SH.ClassConstraintComponent: "Value is not an instance of the required class",
+    SH.NodeKindConstraintComponent: "Value is not of the required node kind",
+    SH.InConstraintComponent: "Value is not one of the allowed values",
+    SH.HasValueConstraintComponent: "The required value is missing",
+    SH.PatternConstraintComponent: "Value does not match the pattern",
+    SH.MinLengthConstraintComponent: "Value is too short",
+    SH.MaxLengthConstraintComponent: "Value is too long",
+    SH.LanguageInConstraintComponent: "Value does not have an allowed language",
+    SH.UniqueLangConstraintComponent: "More than one value in the same language",
+    SH.ClosedConstraintComponent: "Property not allowed on a closed shape",
+}
+
+
+def to_result(hit: Hit, shapes: Graph) -> Result:
+    shape = hit.shape
+    if hit.path is not None:
+        path = compact(to_rdflib(hit.path))
+    else:
+        path = path_text(shapes, shape.path_node) if shape.path is not None else None
+    local = str(hit.component).rsplit("#", 1)[-1]
+    generic = _GENERIC.get(hit.component, local.replace("ConstraintComponent", " constraint"))
+    return Result(
+        severity=str(shape.severity).rsplit("#", 1)[-1],
+        focus_node=compact(to_rdflib(hit.focus)),
+        result_path=path,
+        value=compact(to_rdflib(hit.value)) if hit.value is not None else None,
+        source_shape=compact(shape.node),
+        constraint_component=compact(hit.component),
+        message="; ".join(sorted(str(m) for m in shape.messages)) or generic,
+    )

@@ -1,0 +1,67 @@
+"""pySHACL, for the shapes the fast engine leaves to it and as the reference engine."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+import pyshacl
+from rdflib import RDF, RDFS, Graph
+from rdflib.namespace import SH
+from rdflib.term import Node
+
+from cartkg.fastshacl.terms import to_rdflib
+from cartkg.report import Result, compact, path_text
+
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+
+
+def graph_of(store: ox.Store) -> Graph:
+    """The store's quads as one rdflib graph (the union of its graphs), blank nodes kept."""
+    graph = Graph()
+    for quad in store:
+        graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate),  # type: ignore[arg-type]
+                   to_rdflib(quad.object)))
+    return graph
+
+
+def without_targets(shapes: Graph, nodes: Iterable[Node]) -> Graph:
+    """A copy of `shapes` in which `nodes` select no focus nodes of their own (they are still
+    there for the shapes that refer to them)."""
+    copy = Graph()
+    copy += shapes
+    class_types = {RDFS.Class, *shapes.subjects(RDFS.subClassOf, RDFS.Class)}
+    for node in nodes:
+        for p in _TARGETS:
+            copy.remove((node, p, None))
+        for t in class_types:
+            copy.remove((node, RDF.type, t))
+    return copy
+
+
+def run(data: Graph, shapes: Graph, allow_warnings: bool = False) -> tuple[bool, list[Result]]:
+    """pySHACL's verdict and results (top-level results only, not their sh:detail)."""
+    fresh = Graph()
+    fresh += shapes  # pySHACL changes the shapes graph it is given (pySHACL issue #314)
+    conforms, report, _ = pyshacl.validate(
+        data, shacl_graph=fresh, inference="none", abort_on_first=False,
+        allow_warnings=allow_warnings, advanced=False, inplace=True)
+    assert isinstance(report, Graph)
+    results = [read_result(report, node) for node in report.objects(None, SH.result)]
+    return bool(conforms), results
+
+
+def read_result(report: Graph, node: Node) -> Result:
+    severity = report.value(node, SH.resultSeverity)
+    value = report.value(node, SH.value)
+    messages = sorted(str(m) for m in report.objects(node, SH.resultMessage))
+    comp = compact(report.value(node, SH.sourceConstraintComponent))
+    return Result(
+        severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
+        focus_node=compact(report.value(node, SH.focusNode)),
+        result_path=path_text(report, report.value(node, SH.resultPath)),
+        value=compact(value) if value is not None else None,
+        source_shape=compact(report.value(node, SH.sourceShape)) or None,
+        constraint_component=comp,
+        message="; ".join(messages) or comp,
+    )

@@ -1,0 +1,34 @@
+"""The endpoint's settings: one frozen object handed to `create_app`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cartkg.paths import layout
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """What the operator may tune. The defaults suit a public deployment."""
+
+    #: A built release: store/ (pyoxigraph), void.ttl, manifest.json.
+    release_dir: Path
+    #: The canned queries (`*.rq` with grlc decorators).
+    queries_dir: Path = field(default_factory=lambda: layout().queries)
+    #: Seconds a query may run before its worker process is killed.
+    timeout: float = 30.0
+    #: Rows (or triples) a response may carry; more are cut off and the response says so.
+    row_cap: int = 100_000
+    #: Largest request body, and largest query string of a GET, in bytes.
+    max_request_bytes: int = 1_000_000
+    #: SERVICE endpoints a query may call; nothing else is ever fetched.
+    service_allow_list: tuple[str, ...] = ()
+    #: Query worker processes per server process (one per concurrent query).
+    pool_size: int = 4
+    #: The endpoint's public URL (e.g. behind a proxy); by default the URL the request came to.
+    public_url: str | None = None
+    #: Load the release into memory in each worker instead of reading the on-disk store.
+    in_memory: bool = False
+    #: Responses kept for identical requests (the release never changes while it is served).
+    cache_entries: int = 256
