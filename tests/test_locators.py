@@ -187,7 +187,7 @@ def test_locator_contains_value(
 def _shares_content_words(value: str, located: str) -> bool:
     """At least half the value's content words (compared on their first five letters) occur.
 
-    >>> _shares_content_words("A manufacturer modifies the cells", "cells modified by a manufacturer")
+    >>> _shares_content_words("manufacturer modifies the cells", "cells modified by a manufacturer")
     True
     >>> _shares_content_words("A manufacturer modifies the cells", "patients stay in hospital")
     False
