@@ -279,8 +279,9 @@ def generate(out: TextIO, *, triples: int = 1_000_000, seed: int = 7,
                 written += 1
         return True
 
-    ontology = (f"cartkg:{sub} rdfs:subClassOf cartkg:{sup}" for sub, sup in SUBCLASSES)
-    if not emit(ontology):
+    ontology = [f"cartkg:{sub} rdfs:subClassOf cartkg:{sup}" for sub, sup in SUBCLASSES]
+    ontology += ["kg:cd19 a cartkg:TargetAntigen", "kg:bcma a cartkg:TargetAntigen"]
+    if not emit(iter(ontology)):
         return written
     for kind, count in gen.counts.items():
         make = getattr(gen, kind)

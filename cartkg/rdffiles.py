@@ -199,19 +199,20 @@ def locate(files: Sequence[Path], nodes: Collection[str]) -> dict[str, Location]
     """Where each IRI in `nodes` is first stated as a subject.
 
     In Turtle, TriG, N-Triples and N-Quads the line is found by reading the text: best a line
-    where a statement starts with the node, then any line starting with it, then any line
-    mentioning it. In RDF/XML and JSON-LD the line of `rdf:about`/`"@id"` naming it is used.
-    Nodes not found in the text are looked for in the parsed files (file only, no line).
+    where a statement starts with the node, then any line starting with it, then (a second
+    reading, for the nodes still missing) any line mentioning it. In RDF/XML and JSON-LD it is
+    the line of the `rdf:about` or `"@id"` naming it. Nodes not found in the text are looked
+    for in the parsed files (file only, no line).
     """
-    wanted = set(nodes)
     found: dict[str, Location] = {}
+    for mentions in (False, True):
+        for path in files:
+            missing = set(nodes) - found.keys()
+            if missing and (syntax_of(path) in LINE_BASED or not mentions):
+                for node, line in _scan(path, missing, mentions).items():
+                    found[node] = Location(path, line)
     for path in files:
-        if not wanted - found.keys():
-            break
-        for node, line in _scan(path, wanted - found.keys()).items():
-            found[node] = Location(path, line)
-    for path in files:
-        missing = wanted - found.keys()
+        missing = set(nodes) - found.keys()
         if not missing:
             break
         for subject in subjects(path):
@@ -221,12 +222,12 @@ def locate(files: Sequence[Path], nodes: Collection[str]) -> dict[str, Location]
     return found
 
 
-def _scan(path: Path, wanted: set[str]) -> dict[str, int]:
+def _scan(path: Path, wanted: set[str], mentions: bool) -> dict[str, int]:
     syntax = syntax_of(path)
     with _open(path) as stream:
         lines = (raw.decode("utf-8", "replace") for raw in stream)
         if syntax in LINE_BASED:
-            return _scan_turtle_like(lines, wanted, _base_iri(path))
+            return _scan_turtle_like(lines, wanted, _base_iri(path), mentions)
         pattern = _XML_ABOUT if syntax == RdfFormat.RDF_XML else _JSON_ID
         found: dict[str, int] = {}
         for number, text in enumerate(lines, 1):
@@ -236,56 +237,83 @@ def _scan(path: Path, wanted: set[str]) -> dict[str, int]:
         return found
 
 
-def _scan_turtle_like(lines: Iterable[str], wanted: set[str], base: str) -> dict[str, int]:
-    """One pass over the text; ranks each node's lines as described in `locate`.
+def _scan_turtle_like(
+    lines: Iterable[str], wanted: set[str], base: str, mentions: bool = False
+) -> dict[str, int]:
+    """One pass over the text: the first line starting a statement with each node, else the
+    first line starting with it; with `mentions`, the first line naming it anywhere.
 
     >>> text = ["@prefix ex: <http://ex.org/> .", "ex:a ex:p ex:b ;", "  ex:q ex:c .",
     ...         "ex:b ex:p 1 ."]
     >>> _scan_turtle_like(text, {"http://ex.org/b", "http://ex.org/c"}, "file:///x.ttl")
-    {'http://ex.org/b': 4, 'http://ex.org/c': 3}
+    {'http://ex.org/b': 4}
+    >>> _scan_turtle_like(text, {"http://ex.org/c"}, "file:///x.ttl", mentions=True)
+    {'http://ex.org/c': 3}
     """
     prefixes: dict[str, str] = {}
-    ranked: list[dict[str, int]] = [{}, {}, {}]  # statement start, line start, anywhere
+    forms = _forms(wanted, prefixes)
+    at_start: dict[str, int] = {}  # lines where a statement starts with the node
+    first: dict[str, int] = {}  # lines starting with the node (or naming it, with `mentions`)
     statement_start = True
     in_long_string = False
     for number, raw in enumerate(lines, 1):
         text = raw.strip()
-        if not text or text.startswith("#"):
+        if not text or text[0] == "#":
             continue
         if in_long_string:
             in_long_string = _toggles_long_string(text, in_long_string)
             statement_start = text.endswith((".", "{", "}"))
             continue
-        if match := _PREFIX.match(text):
-            prefixes[match.group(1)] = urljoin(base, match.group(2))
-            statement_start = True
+        if text[0] in "@PBpb" and (directive := _directive(text, prefixes, base)) is not None:
+            base, statement_start = directive, True
+            forms = _forms(wanted, prefixes)
             continue
-        if match := _BASE.match(text):
-            base = urljoin(base, match.group(1))
-            statement_start = True
-            continue
-        for position, token in enumerate(_TOKEN.finditer(text)):
-            iri = _expand(token, prefixes, base)
-            if iri not in wanted:
-                continue
-            first = position == 0 and token.start() == 0
-            rank = 0 if first and statement_start else 1 if first else 2
-            ranked[rank].setdefault(iri, number)
-        in_long_string = _toggles_long_string(text, in_long_string)
+        if mentions:
+            for match in _TOKEN.finditer(text):
+                if (iri := _expand(match, prefixes, base)) in wanted:
+                    first.setdefault(iri, number)
+        else:  # the first token, looked up as written: no parsing for the lines that don't matter
+            token = text.split(None, 1)[0]
+            if iri := forms.get(token) or forms.get(token.rstrip(";,.")):
+                first.setdefault(iri, number)
+                if statement_start:
+                    at_start.setdefault(iri, number)
+        if '"""' in text or "'''" in text:
+            in_long_string = _toggles_long_string(text, in_long_string)
         statement_start = text.endswith((".", "{", "}")) and not in_long_string
-    best: dict[str, int] = {}
-    for lines_of_rank in reversed(ranked):  # better ranks overwrite worse
-        best.update(lines_of_rank)
-    return {node: best[node] for node in sorted(best)}
+    found = {**first, **at_start}
+    return {node: found[node] for node in sorted(found)}
+
+
+def _forms(wanted: set[str], prefixes: dict[str, str]) -> dict[str, str]:
+    """How each wanted IRI can be written, as `<IRI>` or `prefix:local`, mapped to the IRI."""
+    forms = {f"<{iri}>": iri for iri in wanted}
+    for prefix, namespace in prefixes.items():
+        forms.update({f"{prefix}:{iri[len(namespace):]}": iri
+                      for iri in wanted if iri.startswith(namespace)})  # fmt: skip
+    return forms
+
+
+def _directive(text: str, prefixes: dict[str, str], base: str) -> str | None:
+    """Read a prefix or base directive; the base IRI after it, or None if it is not one."""
+    if match := _PREFIX.match(text):
+        prefixes[match.group(1)] = urljoin(base, match.group(2))
+        return base
+    if match := _BASE.match(text):
+        resolved: str = urljoin(base, match.group(1))
+        return resolved
+    return None
 
 
 def _expand(token: re.Match[str], prefixes: dict[str, str], base: str) -> str | None:
-    if token.group(1) is not None:
-        return urljoin(base, token.group(1)) if token.group(1) else base
+    iri = token.group(1)
+    if iri is not None:
+        return iri if ":" in iri else urljoin(base, iri)  # only relative IRIs need resolving
     namespace = prefixes.get(token.group(2))
     if namespace is None:
         return None
-    return namespace + re.sub(r"\\(.)", r"\1", token.group(3))
+    local = token.group(3)
+    return namespace + (re.sub(r"\\(.)", r"\1", local) if "\\" in local else local)
 
 
 def _toggles_long_string(text: str, inside: bool) -> bool:

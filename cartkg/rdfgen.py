@@ -114,7 +114,8 @@ def _assertion(claim: Claim, s: URIRef, p: URIRef, o: Node, graph: Graph) -> Non
 
 
 def generate(curation: Curation, ontology: Graph) -> Dataset:
-    """The whole dataset except `kgg:inferred`, which the reasoner adds."""
+    """The whole dataset except `kgg:inferred`, which the reasoner adds. `ontology` is what
+    `vocabulary.load_ontology` reads: the ontology with its imported external terms."""
     dataset = Dataset()
     ontology_graph = dataset.graph(ONTOLOGY_GRAPH)
     for triple in ontology:

@@ -52,37 +52,60 @@ def _hermit_classpath() -> str:
     return f"{hermit}:{hermit / 'HermiT.jar'}"
 
 
-def run_hermit(graph: Graph) -> str:
-    """HermiT's classification and realisation of `graph`, as its functional-syntax output."""
-    command = [
-        _java(),
-        f"-Xmx{JAVA_MEMORY_MB}M",
-        "-cp",
-        _hermit_classpath(),
-        "org.semanticweb.HermiT.cli.CommandLine",
-        "-c",
-        "-I",
-        "--ignoreUnsupportedDatatypes",
-    ]
-    with tempfile.TemporaryDirectory(prefix="cartkg-reasoner-") as tmp:
-        path = Path(tmp) / "input.nt"
+class Hermit:
+    """One HermiT run (classification -c, realisation -I) of a graph, in the background.
+
+    Started on construction, so that the build can validate with SHACL while Java reasons;
+    `output()` waits for it, `cancel()` stops it. Raises ReasonerError at once without Java.
+    """
+
+    def __init__(self, graph: Graph) -> None:
+        command = [
+            _java(),
+            f"-Xmx{JAVA_MEMORY_MB}M",
+            "-cp",
+            _hermit_classpath(),
+            "org.semanticweb.HermiT.cli.CommandLine",
+            "-c",
+            "-I",
+            "--ignoreUnsupportedDatatypes",
+        ]
+        self._tmp = tempfile.TemporaryDirectory(prefix="cartkg-reasoner-")
+        path = Path(self._tmp.name) / "input.nt"
         clean = Graph()
         clean += (t for t in graph if t[1] != OWL.imports)  # HermiT would fetch the imports
         clean.serialize(path, format="nt", encoding="utf-8")
+        self._process = subprocess.Popen(
+            [*command, path.as_uri()],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def output(self) -> str:
+        """HermiT's inferences, in OWL functional syntax; raises Inconsistent/ReasonerError."""
         try:
-            done = subprocess.run(
-                [*command, path.as_uri()], capture_output=True, text=True, timeout=TIMEOUT_S
-            )
+            stdout, stderr = self._process.communicate(timeout=TIMEOUT_S)
         except subprocess.TimeoutExpired:
             raise ReasonerError(f"HermiT did not finish within {TIMEOUT_S} s") from None
-    if done.returncode != 0:
-        if "Inconsistent ontology" in done.stdout + done.stderr:
-            raise Inconsistent(
-                "HermiT finds the ontology and data inconsistent; look for an individual in two "
-                "disjoint classes, or a value that breaks a property's range or a restriction"
-            )
-        raise ReasonerError(f"HermiT failed: {(done.stderr or done.stdout).strip()[-2000:]}")
-    return done.stdout
+        finally:
+            self.cancel()
+        if self._process.returncode != 0:
+            if "Inconsistent ontology" in stdout + stderr:
+                raise Inconsistent(
+                    "HermiT finds the ontology and data inconsistent; look for an individual in "
+                    "two disjoint classes, or a value that breaks a property's range or a "
+                    "restriction"
+                )
+            raise ReasonerError(f"HermiT failed: {(stderr or stdout).strip()[-2000:]}")
+        return stdout
+
+    def cancel(self) -> None:
+        """Stop HermiT if it still runs, and remove its input file."""
+        if self._process.poll() is None:
+            self._process.kill()
+            self._process.communicate()
+        self._tmp.cleanup()
 
 
 def infer_types(graph: Graph, classes: set[URIRef]) -> list[tuple[URIRef, URIRef, URIRef]]:
@@ -92,9 +115,16 @@ def infer_types(graph: Graph, classes: set[URIRef]) -> list[tuple[URIRef, URIRef
     are returned: these are what the defined classes (e.g. CD19DirectedTherapy) add. Raises
     Inconsistent, or ReasonerError when HermiT cannot run.
     """
+    return inferred_types(Hermit(graph).output(), graph, classes)
+
+
+def inferred_types(
+    output: str, graph: Graph, classes: set[URIRef]
+) -> list[tuple[URIRef, URIRef, URIRef]]:
+    """The new rdf:type triples in HermiT's output (see `infer_types`)."""
     unsatisfiable: set[str] = set()
     found: set[tuple[URIRef, URIRef, URIRef]] = set()
-    for line in run_hermit(graph).splitlines():
+    for line in output.splitlines():
         match = _AXIOM.match(line.strip())
         if match is None:
             continue

@@ -36,10 +36,10 @@ from cartkg.namespaces import (
 )
 from cartkg.paths import Layout, sources_dir
 from cartkg.rdfgen import generate, union
-from cartkg.reasoning import infer_types
+from cartkg.reasoning import Hermit, inferred_types
 from cartkg.report import Report
 from cartkg.shacl import load_shapes
-from cartkg.vocabulary import Vocabulary, load_ontology
+from cartkg.vocabulary import Vocabulary, load_ontology, ontology_files
 from cartkg.void import describe
 
 #: The text artefacts of a release, in the manifest's order.
@@ -113,19 +113,26 @@ def compile_dataset(layout: Layout, sources: Path | None = None, reason: bool = 
     start = _timed(timings, "check curated data", start)
     dataset = generate(curation, ontology)
     start = _timed(timings, "generate RDF", start)
-    report = shacl_engine()(union(dataset, ontology=False), shapes, ontology)
-    start = _timed(timings, "SHACL", start)
-    if report.violations:
-        raise ValidationFailed(violations_message(report), report)
-    if reason:
-        inferred = dataset.graph(INFERRED_GRAPH)
-        for triple in infer_types(reasoner_input(dataset), set(vocabulary.classes)):
-            inferred.add(triple)
-        _timed(timings, "OWL reasoning", start)
+    # HermiT (a Java process) reasons while SHACL validates here.
+    reasoner_graph = reasoner_input(dataset)
+    hermit = Hermit(reasoner_graph) if reason else None
+    try:
+        report = shacl_engine()(union(dataset, ontology=False), shapes, ontology)
+        start = _timed(timings, "SHACL (HermiT running alongside)", start)
+        if report.violations:
+            raise ValidationFailed(violations_message(report), report)
+        if hermit is not None:
+            inferred = dataset.graph(INFERRED_GRAPH)
+            classes = set(vocabulary.classes)
+            for triple in inferred_types(hermit.output(), reasoner_graph, classes):
+                inferred.add(triple)
+            _timed(timings, "OWL reasoning (waiting for HermiT)", start)
+    finally:
+        if hermit is not None:
+            hermit.cancel()
     inputs = dict(curation.inputs)
-    for folder in (layout.ontology, layout.shapes):
-        for path in sorted(folder.glob("*.ttl")):
-            inputs[str(path.relative_to(layout.root))] = path
+    for path in [*ontology_files(layout.ontology), *sorted(layout.shapes.glob("*.ttl"))]:
+        inputs[str(path.relative_to(layout.root))] = path
     return Compiled(dataset, curation, report, inputs, timings)
 
 

@@ -23,14 +23,12 @@ from rdflib import OWL, Graph
 from cartkg import reasoning, reportfmt, shacl
 from cartkg.errors import CartkgError, DataErrors, SourceError
 from cartkg.paths import Layout, layout
-from cartkg.rdffiles import Location, graph, locate, rdf_files
+from cartkg.rdffiles import Location, graph, locate, parse_file, rdf_files
 from cartkg.report import Report, Result
 
 EXIT_CONFORMS, EXIT_FAILS, EXIT_ERROR = 0, 1, 2
 ENGINES = ("fast", "pyshacl")
 FAIL_ON = ("violation", "warning", "info")
-
-Engine = Callable[[Graph, Graph, Graph], Report]
 
 
 @dataclass(frozen=True)
@@ -72,22 +70,23 @@ class Outcome:
 def validate(paths: Sequence[Path], options: Options = Options()) -> Outcome:
     """Load, validate, reason and locate; raises `CartkgError` when the check cannot run."""
     project = options.project or layout()
-    engine = _engine(options.engine)
+    if options.engine not in ENGINES:
+        raise SourceError(f"unknown --engine {options.engine!r}; known: {', '.join(ENGINES)}")
     ontology_files = rdf_files(options.ontology or sorted(project.ontology.glob("*.ttl")))
     shapes = graph(rdf_files(options.shapes or [project.shapes]))
     ontology = graph(ontology_files)
-    if paths:
-        data_files = rdf_files(paths)
-        data = graph(data_files)
-        reasoner_input = data + ontology
-    else:
-        data_files = []
+    data_files = rdf_files(paths) if paths else []
+    data: Sequence[Path] | Graph = data_files
+    reasoner_input = None
+    if not paths:
         try:
             data, reasoner_input = _project_graph(project, ontology)
         except DataErrors as errors:
             return _curation_outcome(errors, project, options.fail_on)
-    report = engine(data, shapes, ontology)
+    report = _shacl(options.engine, data, shapes, ontology)
     if options.reasoner:
+        if reasoner_input is None:
+            reasoner_input = graph(data_files) + ontology
         report.results.extend(consistency(reasoner_input))
     outcome = Outcome(report, options.fail_on)
     wanted = {node for r in report.results if (node := reportfmt.iri(r.focus_node))}
@@ -96,17 +95,22 @@ def validate(paths: Sequence[Path], options: Options = Options()) -> Outcome:
     return outcome
 
 
-def _engine(name: str) -> Engine:
-    if name == "pyshacl":
-        return shacl.validate
-    if name == "fast":
-        try:
-            from cartkg import fastshacl
-        except ImportError:  # not there: pySHACL gives the same results, only slower
-            return shacl.validate
-        engine: Engine | None = getattr(fastshacl, "validate", None)
-        return engine or shacl.validate
-    raise SourceError(f"unknown --engine {name!r}; known: {', '.join(ENGINES)}")
+def _shacl(engine: str, data: Sequence[Path] | Graph, shapes: Graph, ontology: Graph) -> Report:
+    """SHACL with the engine asked for: data given as files, or as a graph."""
+    if engine == "pyshacl":
+        return shacl.validate(data if isinstance(data, Graph) else graph(data), shapes, ontology)
+    from cartkg import fastshacl  # loads its files itself, the fast way
+
+    if isinstance(data, Graph):
+        return fastshacl.validate(data, shapes, ontology, allow_warnings=True)
+    sources = [graph([path]) if path.suffix.lower() == ".gz" else path for path in data]
+    try:
+        return fastshacl.validate(sources, shapes, ontology, allow_warnings=True)
+    except SyntaxError as err:
+        for path in data:  # read again, to name the file and line the way every error does
+            for _ in parse_file(path):
+                pass
+        raise SourceError(f"syntax error: {err}") from None
 
 
 def _project_graph(project: Layout, ontology: Graph) -> tuple[Graph, Graph]:

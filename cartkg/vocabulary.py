@@ -57,9 +57,14 @@ def parse_rdf(path: Path, graph: Graph, display: str | None = None) -> None:
         raise SourceError(f"{syntax} syntax error: {message}", file=name, line=line) from None
 
 
+def ontology_files(ontology_dir: Path) -> list[Path]:
+    """The ontology's Turtle files, then the imported term modules (imports/*.ttl)."""
+    return sorted(ontology_dir.glob("*.ttl")) + sorted(ontology_dir.glob("imports/*.ttl"))
+
+
 def load_ontology(ontology_dir: Path) -> Graph:
-    """All Turtle files of the ontology folder, as one graph."""
-    files = sorted(ontology_dir.glob("*.ttl"))
+    """The ontology with its imported external terms, as one graph."""
+    files = ontology_files(ontology_dir)
     if not files:
         raise SourceError("no ontology (*.ttl) found", file=str(ontology_dir))
     graph = Graph()

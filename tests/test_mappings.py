@@ -30,8 +30,9 @@ sssom_schema = pytest.importorskip("sssom_schema", reason="sssom is in the test 
 
 FIXTURES = Path(__file__).parent / "fixtures" / "mappings"
 MAPPING_FILES = sorted((layout().data / "mappings").glob("*.sssom.tsv"))
-MATCHES = {f"skos:{m}" for m in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch",
-                                 "relatedMatch")}  # fmt: skip
+MATCHES = {
+    f"skos:{m}" for m in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
+}
 EVIDENCE_COLUMNS = ("see_also", "comment")
 
 
@@ -53,8 +54,11 @@ def justifications() -> set[str]:
 
 def curie_columns() -> set[str]:
     """Columns whose values are CURIEs (`EntityReference` in the schema)."""
-    return {name for name, slot in schema()["slots"].items()
-            if (slot or {}).get("range") == "EntityReference"}  # fmt: skip
+    return {
+        name
+        for name, slot in schema()["slots"].items()
+        if (slot or {}).get("range") == "EntityReference"
+    }
 
 
 @dataclass(frozen=True)
@@ -81,8 +85,10 @@ def read(path: Path) -> MappingFile:
     body = lines[len(header) :]
     table = csv.DictReader(io.StringIO("\n".join(body)), delimiter="\t")
     first = len(header) + 1  # the column header's line
-    rows = tuple(Row(path, first + n, {k: (v or "").strip() for k, v in cells.items() if k})
-                 for n, cells in enumerate(table, start=1))  # fmt: skip
+    rows = tuple(
+        Row(path, first + n, {k: (v or "").strip() for k, v in cells.items() if k})
+        for n, cells in enumerate(table, start=1)
+    )
     return MappingFile(path, meta if isinstance(meta, dict) else {}, rows)
 
 

@@ -36,9 +36,27 @@ def spellings(key: str) -> set[str]:
 
 
 def test_the_issue_s_schemes_are_all_there() -> None:
-    needed = {"MONDO", "DOID", "NCIT", "HGNC", "UniProtKB", "NCBIGene", "PR", "CL", "ror",
-              "wikidata", "doi", "pubmed", "clinicaltrials", "isrctn", "ICD10CM", "MESH", "EFO",
-              "kg", "cartkg"}  # fmt: skip
+    needed = {
+        "MONDO",
+        "DOID",
+        "NCIT",
+        "HGNC",
+        "UniProtKB",
+        "NCBIGene",
+        "PR",
+        "CL",
+        "ror",
+        "wikidata",
+        "doi",
+        "pubmed",
+        "clinicaltrials",
+        "isrctn",
+        "ICD10CM",
+        "MESH",
+        "EFO",
+        "kg",
+        "cartkg",
+    }
     assert needed <= {p.prefix for p in ENTRIES}
 
 

@@ -21,7 +21,7 @@ import yaml
 from click.testing import CliRunner, Result
 
 from cartkg.cli import main
-from cartkg.rdffiles import SYNTAXES
+from cartkg.rdffiles import SYNTAXES, locate
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "validate"
@@ -141,6 +141,22 @@ def test_every_syntax_gives_the_same_results_and_the_line(syntax: str) -> None:
     assert myeloma
     assert all(r["file"].endswith(f"broken.{syntax}") for r in myeloma)
     assert {r["line"] for r in myeloma} == {MYELOMA_LINE[syntax]}
+
+
+def test_lines_are_found_past_long_strings_and_relative_iris(tmp_path: Path) -> None:
+    path = tmp_path / "tricky.ttl"
+    path.write_text(
+        "@prefix ex: <http://ex.org/> .\n"
+        "@base <http://ex.org/> .\n"
+        'ex:a ex:note """a long string\n'
+        "ex:b is named in it, not stated\n"
+        '""" .\n'
+        "<b> ex:p ex:a ;\n"
+        "    ex:q ex:c .\n",
+        encoding="utf-8",
+    )
+    found = locate([path], {"http://ex.org/a", "http://ex.org/b", "http://ex.org/c"})
+    assert {iri[-1]: place.line for iri, place in found.items()} == {"a": 3, "b": 6, "c": 7}
 
 
 def test_gzipped_files_are_read(tmp_path: Path) -> None:

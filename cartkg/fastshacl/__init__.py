@@ -35,7 +35,7 @@ from cartkg.fastshacl import fallback
 from cartkg.fastshacl.engine import Engine, to_result
 from cartkg.fastshacl.shapes import ShapesModel
 from cartkg.fastshacl.support import plan
-from cartkg.fastshacl.terms import ALIAS_NS, XSD_NS, load_file, load_graph
+from cartkg.fastshacl.terms import ALIAS_NS, XSD_NS, load_file, load_graph, quiet_rdflib
 from cartkg.report import Report, Result, compact
 
 __all__ = ["Validation", "open_store", "validate"]
@@ -68,7 +68,8 @@ def validate(
     store = open_store(data, ontology)
     model = ShapesModel(shapes_graph)
     if engine == "pyshacl":
-        conforms, results = fallback.run(fallback.graph_of(store), shapes_graph, allow_warnings)
+        conforms, results = fallback.run(_data_graph(data, ontology, store), shapes_graph,
+                                         allow_warnings)
         routes = {compact(r.node): "pyshacl" for r in model.roots()}
         return Validation(conforms, _sorted(results), routes)
     if engine != "fast":
@@ -80,10 +81,11 @@ def validate(
     hits = [hit for node in fast_roots
             for hit in fast.results(model.shape(node), sq.targets(model.shape(node).targets))]
     conforms = not any(hit.blocking for hit in hits)
-    results = [to_result(hit, shapes_graph) for hit in hits]
+    with quiet_rdflib():
+        results = [to_result(hit, shapes_graph) for hit in hits]
     if len(fast_roots) < len(routes):
         pruned = fallback.without_targets(shapes_graph, fast_roots)
-        slow_conforms, slow_results = fallback.run(fallback.graph_of(store), pruned,
+        slow_conforms, slow_results = fallback.run(_data_graph(data, ontology, store), pruned,
                                                    allow_warnings)
         conforms = conforms and slow_conforms
         results += slow_results
@@ -110,6 +112,15 @@ def open_store(data: DataSource | Sequence[DataSource],
     return store
 
 
+def _data_graph(data: DataSource | Sequence[DataSource],
+                ontology: DataSource | Sequence[DataSource] | None, store: ox.Store) -> Graph:
+    """The data for pySHACL: the caller's own graph when there is just that (its blank nodes
+    are the store's too), else the store's content."""
+    if isinstance(data, Graph) and ontology is None:
+        return data
+    return fallback.graph_of(store)
+
+
 def _as_list(data: DataSource | Sequence[DataSource] | None) -> list[DataSource]:
     if data is None:
         return []
@@ -130,9 +141,10 @@ def _alias_bare_literals(store: ox.Store) -> None:
     typed = (f"isLiteral(?o) && STRSTARTS(STR(DATATYPE(?o)), \"{XSD_NS}\") "
              f"&& DATATYPE(?o) != <{XSD_NS}string>")
     aliased = f"STRDT(STR(?o), IRI(CONCAT(\"{ALIAS_NS}\", STRAFTER(STR(DATATYPE(?o)), \"#\"))))"
-    for graph in ("", "GRAPH ?g "):
-        store.update(f"DELETE {{ {graph}{{ ?s ?p ?o }} }} INSERT {{ {graph}{{ ?s ?p ?n }} }} "
-                     f"WHERE {{ {graph}{{ ?s ?p ?o FILTER({typed}) BIND({aliased} AS ?n) }} }}")
+    where = f"?s ?p ?o FILTER({typed}) BIND({aliased} AS ?n)"
+    store.update(f"DELETE {{ ?s ?p ?o }} INSERT {{ ?s ?p ?n }} WHERE {{ {where} }}")
+    store.update(f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} INSERT {{ GRAPH ?g {{ ?s ?p ?n }} }} "
+                 f"WHERE {{ GRAPH ?g {{ {where} }} }}")
 
 
 def _sorted(results: list[Result]) -> list[Result]:

@@ -12,7 +12,7 @@ the distinct candidate values and run in Python, so that they agree with pySHACL
 >>> path_sparql(Seq((Pred(URIRef(ex + "p")), Repeat(Inverse(Pred(URIRef(ex + "q"))), "*"))))
 '(<http://example.org/p>/(^<http://example.org/q>)*)'
 >>> print(targets(Targets(nodes=(URIRef(ex + "a"),))).pattern("?x"))
-{ SELECT DISTINCT ?x WHERE { { VALUES ?x { <http://example.org/a> } } } }
+{ { VALUES ?x { <http://example.org/a> } } }
 """
 
 from __future__ import annotations
@@ -60,7 +60,8 @@ def fresh(name: str) -> str:
 # ---- sets of nodes -------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Nodes:
-    """A set of RDF terms: `pattern(var)` is a SPARQL group binding `var` to each, once."""
+    """A set of RDF terms: `pattern(var)` is a SPARQL group binding `var` to each, maybe more
+    than once (queries project DISTINCT). Not a sub-select: oxigraph then joins it by index."""
 
     make: Callable[[str], str]
 
@@ -90,7 +91,7 @@ def targets(t: Targets) -> Nodes:
             parts.append(f"{{ VALUES {var} {{ {' '.join(sparql(n) for n in t.nodes)} }} }}")
         parts += [f"{{ {var} {sparql(p)} {fresh('o')} }}" for p in t.subjects_of]
         parts += [f"{{ {fresh('s')} {sparql(p)} {var} }}" for p in t.objects_of]
-        return f"{{ SELECT DISTINCT {var} WHERE {{ {' UNION '.join(parts)} }} }}"
+        return f"{{ {' UNION '.join(parts)} }}"
     return Nodes(make)
 
 
@@ -103,15 +104,23 @@ def value_nodes(focus: Nodes, shape: Shape) -> Nodes:
 
     def make(var: str) -> str:
         this = fresh("f")
-        return (f"{{ SELECT DISTINCT {var} WHERE {{ {focus.pattern(this)} {this} {path} {var} }} }}")
+        return f"{{ {focus.pattern(this)} {this} {path} {var} }}"
     return Nodes(make)
 
 
-def values(shape: Shape, this: str = "?this", value: str = "?value") -> str:
-    """The pattern binding `value` to each value node of `this`."""
-    if shape.path is None:
-        return f"BIND({this} AS {value})"
-    return f"{this} {path_sparql(shape.path)} {value} ."
+def value_var(shape: Shape) -> str:
+    """The variable holding a value node: the focus node itself for a node shape."""
+    return "?this" if shape.path is None else "?value"
+
+
+def values(shape: Shape) -> str:
+    """The pattern binding `value_var(shape)` to each value node of ?this."""
+    return "" if shape.path is None else f"?this {path_sparql(shape.path)} ?value ."
+
+
+def _out(shape: Shape) -> str:
+    """The value node, projected as ?value."""
+    return "?value" if shape.path is not None else "(?this AS ?value)"
 
 
 # ---- conditions on one value node ----------------------------------------------------------
@@ -146,9 +155,12 @@ def _in(var: str, locals_: list[str]) -> str:
 
 
 def comparable(var: str, family_name: str) -> str:
-    """`var` as a value SPARQL compares within `family_name`; an error for other values."""
+    """`var` as a value SPARQL compares within `family_name`; an error for other values.
+    ("text" is pySHACL's reading for sh:lessThan: IRIs compare as strings too.)"""
     if family_name == "string":
         return f"IF({stringish(var)}, STR({var}), 1/0)"
+    if family_name == "text":
+        return f"IF(isIRI({var}) || {stringish(var)}, STR({var}), 1/0)"
     expr = var
     for types, target in reversed(_CASTS[family_name]):
         expr = f"IF({_in(var, types)}, <{XSD_NS}{target}>(STR({var})), {expr})"
@@ -212,9 +224,19 @@ def violates(c: Constraint, v: str) -> str | None:
                 listed = ", ".join(f'"{t}"' for t in tags)
                 match_ = f'({lang} IN ({listed}) || STRBEFORE(CONCAT({lang}, "-"), "-") IN ({listed}))'
             return f"!(isLiteral({v}) && {lang} != \"\" && {match_})"
-        case Pattern() | Length():
+        case Length(comp, n) if comp == SH.MinLengthConstraintComponent:
+            # pySHACL passes everything, blank nodes too, for a minimum of 0.
+            return f"(isBlank({v}) || {_is_text_sparql(v)} && STRLEN(STR({v})) < {n})" if n else None
+        case Length(_, n):
+            return f"(isBlank({v}) || {_is_text_sparql(v)} && STRLEN(STR({v})) > {n})"
+        case Pattern():
             return f"isBlank({v})"  # the rest is checked in Python
     return None
+
+
+def _is_text_sparql(v: str) -> str:
+    """IRIs and strings, whose lengths SPARQL measures as pySHACL does (others: Python)."""
+    return f"(isIRI({v}) || {stringish(v)})"
 
 
 # ---- checks in Python, on rdflib's reading of a value --------------------------------------
@@ -228,8 +250,10 @@ _UNCHECKED = {RDFS.Literal, RDF.langString, RDFS.Datatype, URIRef(XSD_NS + "stri
 def candidates(c: Constraint, v: str) -> str | None:
     """A SPARQL condition selecting the values `python_check` must look at, or None."""
     match c:
-        case Pattern() | Length():
+        case Pattern():
             return f"!isBlank({v})"
+        case Length():
+            return f"(isLiteral({v}) && !{stringish(v)})"
         case Datatype(dt) if dt not in _UNCHECKED:
             safe = _SAFE.get(str(dt).removeprefix(XSD_NS)) if str(dt).startswith(XSD_NS) else None
             unsafe = f" && !REGEX(STR({v}), \"{safe}\")" if safe else ""
@@ -245,12 +269,20 @@ def python_check(c: Constraint) -> Callable[[Node], bool] | None:
                                   | (re.M if "m" in flags.lower() else 0))
             return lambda value: compiled.search(as_text(value)) is None
         case Length(comp, n) if comp == SH.MinLengthConstraintComponent:
-            return lambda value: n > 0 and len(as_text(value)) < n
+            return lambda value: not _is_text(value) and n > 0 and len(as_text(value)) < n
         case Length(comp, n):
-            return lambda value: len(as_text(value)) > n
+            return lambda value: not _is_text(value) and len(as_text(value)) > n
         case Datatype(dt) if dt not in _UNCHECKED:
             return lambda value: ill_typed(value, dt)
     return None
+
+
+def _is_text(value: Node) -> bool:
+    """IRIs and strings: their lengths are checked in SPARQL."""
+    if isinstance(value, Literal):
+        stringish = {None, *(URIRef(XSD_NS + t) for t in _STRINGISH)}
+        return bool(value.language) or value.datatype in stringish
+    return True
 
 
 def as_text(value: Node) -> str:
@@ -287,25 +319,25 @@ def flags_query(focus: Nodes, shape: Shape, checks: list[str]) -> str:
     binds = " ".join(f"BIND({cond} AS ?c{i})" for i, cond in enumerate(checks))
     flags = " ".join(f"?c{i}" for i in range(len(checks)))
     any_ = " || ".join(f"?c{i}" for i in range(len(checks)))
-    return (f"SELECT DISTINCT ?this ?value {flags} WHERE {{ {focus.pattern('?this')} "
+    return (f"SELECT DISTINCT ?this {_out(shape)} {flags} WHERE {{ {focus.pattern('?this')} "
             f"{values(shape)} {binds} FILTER({any_}) }}")
 
 
 def distinct_values_query(focus: Nodes, shape: Shape, condition: str) -> str:
-    return (f"SELECT DISTINCT ?value WHERE {{ {focus.pattern('?this')} {values(shape)} "
+    return (f"SELECT DISTINCT {_out(shape)} WHERE {{ {focus.pattern('?this')} {values(shape)} "
             f"FILTER({condition}) }}")
 
 
 def pairs_query(focus: Nodes, shape: Shape, only: list[str] | None = None) -> str:
     """(focus, value) pairs, all or for the values listed (in SPARQL syntax)."""
-    restrict = f"VALUES ?value {{ {' '.join(only)} }} " if only is not None else ""
-    return (f"SELECT DISTINCT ?this ?value WHERE {{ {restrict}{focus.pattern('?this')} "
-            f"{values(shape)} }}")
+    restrict = f" VALUES {value_var(shape)} {{ {' '.join(only)} }}" if only is not None else ""
+    return (f"SELECT DISTINCT ?this {_out(shape)} WHERE {{ {focus.pattern('?this')} "
+            f"{values(shape)}{restrict} }}")
 
 
 def min_count_query(focus: Nodes, shape: Shape, n: int) -> str:
     if n == 1:
-        return (f"SELECT ?this WHERE {{ {focus.pattern('?this')} "
+        return (f"SELECT DISTINCT ?this WHERE {{ {focus.pattern('?this')} "
                 f"FILTER NOT EXISTS {{ {values(shape)} }} }}")
     return (f"SELECT ?this WHERE {{ {focus.pattern('?this')} OPTIONAL {{ {values(shape)} }} }} "
             f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < {n})")
@@ -319,33 +351,38 @@ def max_count_query(focus: Nodes, shape: Shape, n: int) -> str:
 def has_value_query(focus: Nodes, shape: Shape, value: Node) -> str:
     constant = sparql(value)
     if shape.path is None:
-        return f"SELECT ?this WHERE {{ {focus.pattern('?this')} FILTER(!sameTerm(?this, {constant})) }}"
-    return (f"SELECT ?this WHERE {{ {focus.pattern('?this')} "
+        return (f"SELECT DISTINCT ?this WHERE {{ {focus.pattern('?this')} "
+                f"FILTER(!sameTerm(?this, {constant})) }}")
+    return (f"SELECT DISTINCT ?this WHERE {{ {focus.pattern('?this')} "
             f"FILTER NOT EXISTS {{ ?this {path_sparql(shape.path)} {constant} }} }}")
 
 
 def unique_lang_query(focus: Nodes, shape: Shape) -> str:
-    return (f"SELECT ?this ?lang WHERE {{ {focus.pattern('?this')} {values(shape)} "
-            f"FILTER(isLiteral(?value) && LANG(?value) != \"\") }} "
-            f"GROUP BY ?this (LCASE(LANG(?value)) AS ?lang) HAVING (COUNT(DISTINCT ?value) > 1)")
+    """A focus node and a language that two of its values share (pySHACL ignores case)."""
+    assert shape.path is not None, "sh:uniqueLang on a node shape never finds two values"
+    path = path_sparql(shape.path)
+    return (f"SELECT DISTINCT ?this (LCASE(LANG(?value)) AS ?lang) WHERE {{ "
+            f"{focus.pattern('?this')} ?this {path} ?value . ?this {path} ?other . "
+            f"FILTER(!sameTerm(?value, ?other) && isLiteral(?value) && LANG(?value) != \"\" "
+            f"&& isLiteral(?other) && LCASE(LANG(?value)) = LCASE(LANG(?other))) }}")
 
 
 def equals_query(focus: Nodes, shape: Shape, predicate: URIRef) -> str:
-    p = sparql(predicate)
+    p, f = sparql(predicate), focus.pattern("?this")
     if shape.path is None:
-        missing = f"{{ BIND(?this AS ?value) FILTER NOT EXISTS {{ ?this {p} ?this }} }}"
-        extra = f"{{ ?this {p} ?value FILTER(!sameTerm(?value, ?this)) }}"
+        missing = f"{{ {f} FILTER NOT EXISTS {{ ?this {p} ?this }} BIND(?this AS ?value) }}"
+        extra = f"{{ {f} ?this {p} ?value FILTER(!sameTerm(?value, ?this)) }}"
     else:
         path = path_sparql(shape.path)
-        missing = f"{{ ?this {path} ?value FILTER NOT EXISTS {{ ?this {p} ?value }} }}"
-        extra = f"{{ ?this {p} ?value FILTER NOT EXISTS {{ ?this {path} ?value }} }}"
-    return (f"SELECT DISTINCT ?this ?value WHERE {{ {focus.pattern('?this')} "
-            f"{{ {missing} UNION {extra} }} }}")
+        missing = f"{{ {f} ?this {path} ?value FILTER NOT EXISTS {{ ?this {p} ?value }} }}"
+        extra = f"{{ {f} ?this {p} ?value FILTER NOT EXISTS {{ ?this {path} ?value }} }}"
+    return f"SELECT DISTINCT ?this ?value WHERE {{ {missing} UNION {extra} }}"
 
 
 def disjoint_query(focus: Nodes, shape: Shape, predicate: URIRef) -> str:
-    return (f"SELECT DISTINCT ?this ?value WHERE {{ {focus.pattern('?this')} {values(shape)} "
-            f"?this {sparql(predicate)} ?value }}")
+    v = value_var(shape)
+    return (f"SELECT DISTINCT ?this {_out(shape)} WHERE {{ {focus.pattern('?this')} "
+            f"{values(shape)} ?this {sparql(predicate)} {v} }}")
 
 
 def less_than_query(focus: Nodes, shape: Shape, predicate: URIRef, or_equal: bool) -> str:
@@ -353,24 +390,16 @@ def less_than_query(focus: Nodes, shape: Shape, predicate: URIRef, or_equal: boo
     op = "<=" if or_equal else "<"
     checks = " || ".join(
         f"COALESCE({comparable('?value', f)} {op} {comparable('?other', f)}, false)"
-        for f in ("string", "numeric", "dateTime", "date", "time"))
+        for f in ("text", "numeric", "dateTime", "date", "time"))
     return (f"SELECT DISTINCT ?this ?value ?other WHERE {{ {focus.pattern('?this')} "
-            f"{values(shape)} ?this {sparql(predicate)} ?other "
-            f"FILTER(!(isIRI(?value) && isIRI(?other) && STR(?value) {op} STR(?other)) "
-            f"&& !({checks})) }}")
+            f"{values(shape)} ?this {sparql(predicate)} ?other FILTER(!({checks})) }}")
 
 
 def closed_query(focus: Nodes, shape: Shape, allowed: frozenset[Node]) -> str:
     listed = ", ".join(sparql(p) for p in sorted(allowed, key=str) if isinstance(p, URIRef))
     keep = f"FILTER(?path NOT IN ({listed})) " if listed else ""
     resource = f"<{RDFS.Resource}>"
-    return (f"SELECT DISTINCT ?this ?value ?path ?other WHERE {{ {focus.pattern('?this')} "
-            f"{values(shape)} ?value ?path ?other {keep}"
+    v = value_var(shape)
+    return (f"SELECT DISTINCT ?this ?path ?other WHERE {{ {focus.pattern('?this')} "
+            f"{values(shape)} {v} ?path ?other {keep}"
             f"FILTER(!(sameTerm(?path, {TYPE}) && sameTerm(?other, {resource}))) }}")
-
-
-def constant(term: Node) -> str:
-    """A constant for a VALUES clause (never a blank node)."""
-    if isinstance(term, BNode):
-        raise ValueError("a blank node cannot be listed in a query")
-    return sparql(term)

@@ -31,7 +31,7 @@ from cartkg.fastshacl.shapes import (
     UniqueLang,
     component,
 )
-from cartkg.fastshacl.terms import OxTerm, to_rdflib
+from cartkg.fastshacl.terms import OxTerm, quiet_rdflib, to_rdflib
 from cartkg.report import Result, compact, path_text
 
 _ALLOWED_WITH_WARNINGS = {SH.Warning, SH.Info}
@@ -110,7 +110,7 @@ class Engine:
 
     # -- constraints ------------------------------------------------------------------------
     def _value_checks(self, shape: Shape, focus: sq.Nodes) -> list[Hit]:
-        checks = [(c, cond) for c in shape.constraints if (cond := sq.violates(c, "?value"))]
+        checks = [(c, cond) for c in shape.constraints if (cond := sq.violates(c, sq.value_var(shape)))]
         if not checks:
             return []
         rows = self.select(sq.flags_query(focus, shape, [cond for _, cond in checks]))
@@ -124,17 +124,18 @@ class Engine:
 
     def _python_checks(self, shape: Shape, focus: sq.Nodes) -> list[Hit]:
         checks = [(c, cond, test) for c in shape.constraints
-                  if (cond := sq.candidates(c, "?value")) and (test := sq.python_check(c))]
+                  if (cond := sq.candidates(c, sq.value_var(shape))) and (test := sq.python_check(c))]
         if not checks:
             return []
         condition = " || ".join(cond for _, cond, _ in checks)
         broken: dict[OxTerm, list[Constraint]] = {}
-        for row in self.select(sq.distinct_values_query(focus, shape, condition)):
-            value = row["value"]
-            as_rdflib = to_rdflib(value)
-            failed = [c for c, _, test in checks if test(as_rdflib)]
-            if failed:
-                broken[value] = failed
+        with quiet_rdflib():
+            for row in self.select(sq.distinct_values_query(focus, shape, condition)):
+                value = row["value"]
+                as_rdflib = to_rdflib(value)
+                failed = [c for c, _, test in checks if test(as_rdflib)]
+                if failed:
+                    broken[value] = failed
         if not broken:
             return []
         listed = [str(v) for v in broken]
@@ -143,7 +144,6 @@ class Engine:
                 for c in broken[row["value"]]]
 
     def _focus_check(self, shape: Shape, focus: sq.Nodes, c: Constraint) -> list[Hit]:
-        comp = component(c)
         match c:
             case MinCount(n):
                 query = sq.min_count_query(focus, shape, n)
@@ -151,21 +151,21 @@ class Engine:
                 query = sq.max_count_query(focus, shape, n)
             case HasValue(value):
                 query = sq.has_value_query(focus, shape, value)
-            case UniqueLang():
+            case UniqueLang() if shape.path is not None:
                 query = sq.unique_lang_query(focus, shape)
-            case PropertyPair(comp, predicate) if comp == SH.EqualsConstraintComponent:
+            case PropertyPair(kind, predicate) if kind == SH.EqualsConstraintComponent:
                 query = sq.equals_query(focus, shape, predicate)
-            case PropertyPair(comp, predicate) if comp == SH.DisjointConstraintComponent:
+            case PropertyPair(kind, predicate) if kind == SH.DisjointConstraintComponent:
                 query = sq.disjoint_query(focus, shape, predicate)
-            case PropertyPair(comp, predicate):
-                or_equal = comp == SH.LessThanOrEqualsConstraintComponent
+            case PropertyPair(kind, predicate):
+                or_equal = kind == SH.LessThanOrEqualsConstraintComponent
                 query = sq.less_than_query(focus, shape, predicate, or_equal)
             case Closed(allowed):
-                return [Hit(shape, comp, row["this"], row["other"], row["path"])
+                return [Hit(shape, component(c), row["this"], row["other"], row["path"])
                         for row in self.select(sq.closed_query(focus, shape, allowed))]
             case _:
                 return []
-        return [Hit(shape, comp, row["this"], _optional(row, "value"))
+        return [Hit(shape, component(c), row["this"], _optional(row, "value"))
                 for row in self.select(query)]
 
     def _shape_refs(self, shape: Shape, focus: sq.Nodes,
@@ -194,7 +194,7 @@ class Engine:
             if value not in main and all(value in s for s in siblings):
                 counts[this] += 1
         hits = []
-        for row in self.select(f"SELECT ?this WHERE {{ {focus.pattern('?this')} }}"):
+        for row in self.select(f"SELECT DISTINCT ?this WHERE {{ {focus.pattern('?this')} }}"):
             this, n = row["this"], counts[row["this"]]
             if q.max_count is not None and n > q.max_count:
                 hits.append(Hit(shape, SH.QualifiedMaxCountConstraintComponent, this))

@@ -8,7 +8,6 @@ custom constraint component of the shapes graph.
 
 from __future__ import annotations
 
-from rdflib import RDF
 from rdflib.namespace import SH
 from rdflib.term import Node
 
@@ -24,8 +23,8 @@ def plan(model: ShapesModel) -> dict[ShapeNode, str | None]:
 
 def _custom_parameters(model: ShapesModel) -> set[Node]:
     g = model.graph
-    return {path for component in g.subjects(RDF.type, SH.ConstraintComponent)
-            for parameter in g.objects(component, SH.parameter)
+    # Any node with sh:parameter declares a component, whatever class it is typed with.
+    return {path for parameter in g.objects(None, SH.parameter)
             for path in g.objects(parameter, SH.path)}
 
 

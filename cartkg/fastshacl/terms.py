@@ -21,7 +21,10 @@ True
 from __future__ import annotations
 
 import io
+import logging
+import warnings
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -33,6 +36,9 @@ XSD_NS = "http://www.w3.org/2001/XMLSchema#"
 # Same length as XSD_NS, so that STRLEN and the like see the lengths as written.
 ALIAS_NS = "urn:x-fastshacl:xml-schema-alias#"
 assert len(ALIAS_NS) == len(XSD_NS)
+# rdflib may rewrite an ill-typed literal into a valid-looking one ("none"^^xsd:boolean reads
+# as "false"), keeping only a flag; such literals are stored under this prefix + datatype.
+ILL_TYPED = "urn:x-fastshacl:ill-typed:"
 XSD_STRING = XSD_NS + "string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
@@ -66,7 +72,10 @@ def to_ox(term: Node) -> OxTerm:
             return ox.Literal(text, language=term.language)
         if term.datatype is None:
             return ox.Literal(text)
-        return ox.Literal(text, datatype=ox.NamedNode(alias(str(term.datatype))))
+        datatype = alias(str(term.datatype))
+        if term.ill_typed:
+            datatype = ILL_TYPED + datatype
+        return ox.Literal(text, datatype=ox.NamedNode(datatype))
     raise TypeError(f"not an RDF term: {term!r}")
 
 
@@ -79,10 +88,24 @@ def to_rdflib(term: OxTerm) -> URIRef | BNode | Literal:
     text = unalias(term.value)
     if term.language:
         return Literal(text, lang=term.language)
-    datatype = term.datatype.value
+    datatype = term.datatype.value.removeprefix(ILL_TYPED)
     if datatype == XSD_STRING:  # a plain literal: rdflib keeps it apart from ^^xsd:string
         return Literal(text)
     return Literal(text, datatype=URIRef(unalias(datatype)))
+
+
+@contextmanager
+def quiet_rdflib() -> Iterator[None]:
+    """rdflib logs a traceback for each ill-typed literal it reads; finding those is our job."""
+    logger = logging.getLogger("rdflib.term")
+    was = logger.disabled
+    logger.disabled = True
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            yield
+        finally:
+            logger.disabled = was
 
 
 def _escape(text: str) -> str:

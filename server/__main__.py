@@ -1,0 +1,50 @@
+"""`python -m cartkg.server --release DIR`: what `cartkg serve` does, with every setting exposed
+(the tests and the benchmark start real servers this way)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from cartkg.paths import default_release_dir, layout
+
+from . import run
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m cartkg.server", description=__doc__)
+    parser.add_argument("--release", type=Path, default=default_release_dir())
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--dev", action="store_true", help="Flask's reloader instead of gunicorn")
+    parser.add_argument("--queries", type=Path, default=layout().queries)
+    parser.add_argument("--timeout", type=float, default=30.0, help="seconds per query")
+    parser.add_argument("--row-cap", type=int, default=100_000)
+    parser.add_argument("--max-request-bytes", type=int, default=1_000_000)
+    parser.add_argument("--allow-service", action="append", default=[], metavar="IRI")
+    parser.add_argument("--public-url", default=None)
+    parser.add_argument("--in-memory", action="store_true", help="load the release into memory")
+    parser.add_argument("--cache-entries", type=int, default=256, help="0 turns the cache off")
+    args = parser.parse_args(argv)
+    run(
+        args.release,
+        args.host,
+        args.port,
+        dev=args.dev,
+        workers=args.workers,
+        threads=args.threads,
+        queries_dir=args.queries,
+        timeout=args.timeout,
+        row_cap=args.row_cap,
+        max_request_bytes=args.max_request_bytes,
+        service_allow_list=tuple(args.allow_service),
+        public_url=args.public_url,
+        in_memory=args.in_memory,
+        cache_entries=args.cache_entries,
+    )
+
+
+if __name__ == "__main__":
+    main()

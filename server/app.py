@@ -1,0 +1,93 @@
+"""The Flask application: blueprints, CORS, error handling, health."""
+
+from __future__ import annotations
+
+import atexit
+import json
+import logging
+
+from flask import Flask, Response
+from werkzeug.exceptions import HTTPException
+
+from cartkg.canned import load_all
+from cartkg.query import prefixes as endpoint_prefixes
+
+from .config import ServerConfig
+from .engine import Engine, engine
+from .execution import Pool, QueryError
+from .responses import HttpError, problem
+
+log = logging.getLogger(__name__)
+
+
+def create_app(config: ServerConfig) -> Flask:
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = config.max_request_bytes
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    prefixes = endpoint_prefixes()
+    queries_dir = config.queries_dir
+    canned = load_all(queries_dir, prefixes) if queries_dir.is_dir() else {}
+    pool = Pool(
+        config.release_dir,
+        prefixes,
+        size=config.pool_size,
+        timeout=config.timeout,
+        in_memory=config.in_memory,
+        cache_entries=config.cache_entries,
+    )
+    atexit.register(pool.close)
+    app.extensions["cartkg"] = Engine(config, pool, prefixes, canned)
+
+    from . import canned as canned_api
+    from . import description, examples, pages, protocol
+
+    for module in (protocol, canned_api, examples, description, pages):
+        app.register_blueprint(module.bp)
+    app.add_url_rule("/health", "health", health)
+    app.after_request(cors)
+    app.register_error_handler(HttpError, lambda e: problem(e.status, e.message, e.headers))
+    app.register_error_handler(QueryError, lambda e: problem(e.status, e.message))
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(Exception, internal_error)
+    return app
+
+
+def health() -> Response:
+    """For load balancers: 200 when a query worker answers within a few seconds."""
+    from .execution import Job
+
+    eng = engine()
+    try:
+        eng.pool.run(Job("ASK {}", raw=True), timeout=min(5.0, eng.config.timeout))
+    except QueryError as err:
+        return Response(json.dumps({"status": "unavailable", "reason": err.message}), 503,
+                        content_type="application/json")  # fmt: skip
+    return Response(json.dumps({"status": "ok"}), content_type="application/json")
+
+
+def cors(response: Response) -> Response:
+    """Any web page may query the endpoint; no credentials are involved."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+    response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
+    response.headers["Access-Control-Expose-Headers"] = "Link, X-Result-Truncated, X-Total-Count"
+    response.headers["Access-Control-Max-Age"] = "86400"
+    return response
+
+
+def http_error(err: HTTPException) -> Response:
+    status = err.code or 500
+    messages = {
+        404: "no such page",
+        405: "method not allowed",
+        413: "the request is larger than the limit",
+    }
+    headers = dict(err.get_headers())
+    allow = {"Allow": headers["Allow"]} if "Allow" in headers else {}
+    return problem(status, messages.get(status, err.name.lower()), allow)
+
+
+def internal_error(err: Exception) -> Response:
+    # The traceback goes to the log, never to the client.
+    log.exception("unhandled error", exc_info=err)
+    return problem(500, "internal server error")

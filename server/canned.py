@@ -1,0 +1,227 @@
+"""`/api`: the canned queries (`queries/*.rq`) as a REST API, with its OpenAPI document."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, render_template, request
+
+from cartkg import __version__
+from cartkg.canned import Bound, CannedQuery, Parameter, ParameterError
+
+from .engine import Engine, engine
+from .execution import Dataset
+from .lexer import has_dataset_clause, tokens
+from .protocol import answer
+from .responses import HttpError, wants_html
+
+bp = Blueprint("canned", __name__)
+
+#: Request parameters that are not query parameters.
+CONTROL = frozenset({"page", "format", "output"})
+
+
+def find(name: str) -> CannedQuery:
+    query = engine().canned.get(name)
+    if query is None:
+        raise HttpError(404, f"no canned query named {name!r}; see /api/openapi.json")
+    return query
+
+
+def bind(query: CannedQuery) -> Bound:
+    """The query with the request's values bound; 400 names a wrong parameter."""
+    values: dict[str, str] = {}
+    for key in request.values:
+        if key in CONTROL:
+            continue
+        given = request.values.getlist(key)
+        if len(given) > 1:
+            raise HttpError(400, f"parameter '{key}': given more than once")
+        values[key] = given[0]
+    try:
+        return query.bind(values, engine().prefixes)
+    except ParameterError as err:
+        raise HttpError(400, str(err)) from None
+
+
+def page_number(query: CannedQuery) -> int | None:
+    given = request.values.get("page")
+    if query.pagination is None:
+        if given is not None:
+            raise HttpError(400, "parameter 'page': this query is not paginated")
+        return None
+    if given is None:
+        return 1
+    if not given.isdigit() or int(given) < 1:
+        raise HttpError(400, f"parameter 'page': expected a whole number from 1, got {given!r}")
+    return int(given)
+
+
+def dataset_for(text: str) -> Dataset:
+    return Dataset(union_default=not has_dataset_clause(tokens(text)))
+
+
+@bp.route("/api/<name>", methods=["GET", "POST"])
+def call(name: str) -> Response:
+    query = find(name)
+    if request.method != query.method:
+        raise HttpError(405, f"{name} is called with {query.method}", {"Allow": query.method})
+    bound = bind(query)
+    page = page_number(query)
+    changes: dict[str, object] = {"substitutions": bound.substitutions}
+    if page is not None and query.pagination:
+        changes.update(offset=(page - 1) * query.pagination, page_size=query.pagination)
+    response, outcome = answer(bound.query, dataset_for(bound.query), changes)
+    if page is not None and query.pagination and outcome.total is not None:
+        _paging_headers(response, page, query.pagination, outcome.total)
+    return response
+
+
+def _paging_headers(response: Response, page: int, size: int, total: int) -> None:
+    last = max(1, math.ceil(total / size))
+    args = {k: v for k, v in request.args.items() if k != "page"}
+
+    def link(number: int, rel: str) -> str:
+        return f'<{request.base_url}?{urlencode({**args, "page": number})}>; rel="{rel}"'
+
+    links = [link(1, "first")]
+    if page > 1:
+        links.append(link(min(page - 1, last), "prev"))
+    if page < last:
+        links.append(link(page + 1, "next"))
+    links.append(link(last, "last"))
+    response.headers["Link"] = ", ".join(links)
+    response.headers["X-Total-Count"] = str(total)
+
+
+@bp.route("/api/openapi.json")
+def openapi_json() -> Response:
+    return Response(json.dumps(openapi(engine()), indent=2), content_type="application/json")
+
+
+@bp.route("/api")
+@bp.route("/api/")
+def index() -> Response | str:
+    eng = engine()
+    if not wants_html():
+        return openapi_json()
+    return render_template("api.html", queries=list(eng.canned.values()))
+
+
+# ---- OpenAPI -------------------------------------------------------------------------------
+
+_MEDIA = {
+    "solutions": ["application/sparql-results+json", "application/json",
+                  "application/sparql-results+xml", "text/csv", "text/tab-separated-values"],
+    "graph": ["text/turtle", "application/ld+json", "application/n-triples",
+              "application/rdf+xml"],
+}  # fmt: skip
+
+
+def openapi(eng: Engine) -> dict[str, Any]:
+    paths = {}
+    for query in eng.canned.values():
+        operation: dict[str, Any] = {
+            "operationId": query.name,
+            "summary": query.summary or query.name,
+            "description": query.description,
+            "tags": list(query.tags),
+            "responses": _responses(query),
+        }
+        params = [_parameter(eng, query, p) for p in query.parameters]
+        if query.pagination:
+            params.append({
+                "name": "page", "in": "query", "required": False,
+                "description": f"Page of {query.pagination} rows (from 1); see the Link header.",
+                "schema": {"type": "integer", "minimum": 1, "default": 1},
+            })  # fmt: skip
+        if query.method == "GET":
+            operation["parameters"] = params
+        else:
+            operation["requestBody"] = _form_body(params)
+        paths[f"/{query.name}"] = {query.method.lower(): operation}
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "cartkg canned queries",
+            "version": __version__,
+            "description": "Competency questions of the CAR-T knowledge graph as a REST API. "
+            "Each operation runs one SPARQL query of the project's queries/ folder, "
+            "with its parameters bound as RDF terms.",
+        },
+        "servers": [{"url": eng.site_url() + "api"}],
+        "paths": paths,
+    }
+
+
+def _schema(p: Parameter) -> dict[str, Any]:
+    if p.type == "iri":
+        return {"type": "string", "format": "uri"}
+    if p.type == "number":
+        return {"type": "number"}
+    local = (p.datatype or "").rsplit("#", 1)[-1]
+    if local in ("integer", "int", "long", "nonNegativeInteger", "positiveInteger"):
+        return {"type": "integer"}
+    if local in ("decimal", "double", "float"):
+        return {"type": "number"}
+    if local in ("date", "dateTime"):
+        return {"type": "string", "format": "date" if local == "date" else "date-time"}
+    return {"type": "string"}
+
+
+def _parameter(eng: Engine, query: CannedQuery, p: Parameter) -> dict[str, Any]:
+    schema = _schema(p)
+    if p.default is not None:
+        schema["default"] = p.default
+    values = p.enum or enumeration(eng, query, p)
+    if values:
+        schema["enum"] = list(values)
+    return {
+        "name": p.name,
+        "in": "query",
+        "required": p.required and p.default is None,
+        "description": f"{p.expected[0].upper()}{p.expected[1:]} (?{p.variable}).",
+        "schema": schema,
+    }
+
+
+def enumeration(eng: Engine, query: CannedQuery, p: Parameter) -> tuple[str, ...]:
+    """The values a parameter's variable takes in the data (`enumerate`), asked once."""
+    if not p.enumerate_from_data:
+        return ()
+    key = f"enum:{query.name}:{p.name}"
+    found = eng._memo.get(key)
+    if isinstance(found, tuple):
+        return found
+    text = query.enumeration_query(p)
+    values: tuple[str, ...] = ()
+    if text is not None:
+        raw = eng.table(text)
+        values = tuple(str(getattr(row[0], "value", "")) for row in raw.rows if row[0] is not None)
+    eng._memo[key] = values
+    return values
+
+
+def _form_body(params: list[dict[str, Any]]) -> dict[str, Any]:
+    properties = {p["name"]: {**p["schema"], "description": p["description"]} for p in params}
+    required = [p["name"] for p in params if p["required"]]
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
+    return {"content": {"application/x-www-form-urlencoded": {"schema": schema}}}
+
+
+def _responses(query: CannedQuery) -> dict[str, Any]:
+    kind = "graph" if query.form in ("CONSTRUCT", "DESCRIBE") else "solutions"
+    return {
+        "200": {
+            "description": "The results (format by Accept header or the `format` parameter).",
+            "content": {media: {} for media in _MEDIA[kind]},
+        },
+        "400": {"description": "A parameter is missing or has a wrong value; the message names it."},
+        "406": {"description": "None of the requested media types is available."},
+        "503": {"description": "The query ran over the time limit, or the server is busy."},
+    }

@@ -1,0 +1,138 @@
+"""`/sparql`: the SPARQL 1.1 Protocol, query operation (this service is read-only).
+
+A query comes by GET (`?query=`), by POST of a form, or by POST of `application/sparql-query`;
+`default-graph-uri` and `named-graph-uri` set the dataset. Without them, and without FROM in the
+query, the default graph is the union of all named graphs. GET without a query answers with the
+service description (or the query page, for a browser).
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, request
+from werkzeug.datastructures import MultiDict
+
+from .description import service_description
+from .engine import engine
+from .execution import Dataset, Job, Serialized
+from .formats import GRAPHS, SOLUTIONS, TRIPLE_FORMATS, Format
+from .lexer import has_dataset_clause, tokens
+from .pages import query_page
+from .responses import HttpError, choose, format_parameter, rdf_response, wants_html
+from .safety import Refused, check
+
+bp = Blueprint("protocol", __name__)
+
+FORM = "application/x-www-form-urlencoded"
+SPARQL_QUERY = "application/sparql-query"
+SPARQL_UPDATE = "application/sparql-update"
+READ_ONLY = "this endpoint is read-only: SPARQL Update requests are not accepted"
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+def sparql() -> Response:
+    query, params = _read_request()
+    if query is None:
+        if request.method == "POST":
+            raise HttpError(400, "missing the 'query' parameter")
+        chosen = choose(TRIPLE_FORMATS, html=True)
+        if chosen is None:
+            return query_page()
+        eng = engine()
+        return rdf_response(service_description(eng), eng.prefixes, chosen)
+    if wants_html() and not format_parameter():
+        return query_page(query)
+    return answer(query, _dataset(query, params))[0]
+
+
+def answer(
+    query: str, dataset: Dataset, job_changes: dict[str, object] | None = None
+) -> tuple[Response, Serialized]:
+    """Run a query for a protocol client: checks, negotiation, limits, the response."""
+    eng = engine()
+    try:
+        check(query, allow_list=eng.config.service_allow_list,
+              max_bytes=eng.config.max_request_bytes)  # fmt: skip
+    except Refused as err:
+        raise HttpError(err.status, err.message) from None
+    solutions = _choose_or_none(SOLUTIONS)
+    graph = _choose_or_none(GRAPHS)
+    if solutions is None and graph is None:
+        choose(SOLUTIONS + GRAPHS)  # raises the right 400 or 406
+    job = Job(
+        query,
+        dataset,
+        solutions_format=solutions[0].name if solutions else None,
+        graph_format=graph[0].name if graph else None,
+        row_cap=eng.config.row_cap,
+        **(job_changes or {}),  # type: ignore[arg-type]
+    )
+    outcome = eng.pool.run(job)
+    assert isinstance(outcome, Serialized)
+    chosen = graph if outcome.kind == "graph" else solutions
+    assert chosen is not None
+    fmt, media_type = chosen
+    response = Response(outcome.body, content_type=fmt.content_type(media_type))
+    response.vary.add("Accept")
+    if outcome.truncated:
+        response.headers["X-Result-Truncated"] = f"only the first {outcome.rows} rows are given"
+    return response, outcome
+
+
+def _choose_or_none(offers: tuple[Format, ...]) -> tuple[Format, str] | None:
+    try:
+        return choose(offers)
+    except HttpError:
+        return None
+
+
+def _read_request() -> tuple[str | None, MultiDict[str, str]]:
+    """The query text and the other parameters, wherever the protocol puts them."""
+    limit = engine().config.max_request_bytes
+    if len(request.query_string) > limit:
+        raise HttpError(413, f"the request is longer than the limit of {limit} bytes")
+    params: MultiDict[str, str] = MultiDict(request.args)
+    if request.method == "GET":
+        if "update" in params:
+            raise HttpError(403, READ_ONLY)
+        return _single_query(params.getlist("query")), params
+    mimetype = request.mimetype
+    if mimetype == FORM:
+        if "update" in request.form:
+            raise HttpError(403, READ_ONLY)
+        for key, value in request.form.items(multi=True):
+            params.add(key, value)
+        return _single_query(params.getlist("query")), params
+    if mimetype == SPARQL_QUERY:
+        if "query" in params:
+            raise HttpError(400, "the query is both in the body and in the 'query' parameter")
+        charset = request.mimetype_params.get("charset", "utf-8")
+        try:
+            return request.get_data().decode(charset), params
+        except (UnicodeDecodeError, LookupError):
+            raise HttpError(400, f"the query is not valid {charset} text") from None
+    if mimetype == SPARQL_UPDATE:
+        raise HttpError(403, READ_ONLY)
+    raise HttpError(
+        415, f"unsupported media type {mimetype or '(none)'}: POST a query as {FORM} or {SPARQL_QUERY}"
+    )
+
+
+def _single_query(values: list[str]) -> str | None:
+    if len(values) > 1:
+        raise HttpError(400, "the 'query' parameter is given more than once")
+    return values[0] if values else None
+
+
+def _dataset(query: str, params: MultiDict[str, str]) -> Dataset:
+    default = tuple(_iri(v, "default-graph-uri") for v in params.getlist("default-graph-uri"))
+    named = tuple(_iri(v, "named-graph-uri") for v in params.getlist("named-graph-uri"))
+    union = not has_dataset_clause(tokens(query))
+    return Dataset(union_default=union, default_graphs=default, named_graphs=named)
+
+
+def _iri(value: str, parameter: str) -> str:
+    try:
+        return ox.NamedNode(value).value
+    except ValueError as err:
+        raise HttpError(400, f"parameter '{parameter}': not an IRI: {err}") from None

@@ -1,0 +1,87 @@
+"""Responses shared by the blueprints: errors in the client's language, RDF in its format."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+import pyoxigraph as ox
+from flask import Response, render_template, request
+
+from .formats import Format, UnknownFormat, by_name, negotiate_media_type
+from .formats import write_graph
+
+HTML = "text/html"
+
+
+class HttpError(Exception):
+    """Stop handling the request and answer with `status` and a message."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+def wants_html() -> bool:
+    """Whether the client is a browser: it names text/html and prefers it."""
+    accept = request.accept_mimetypes
+    if not any(mime == HTML for mime, _ in accept):
+        return False
+    return accept.best_match([HTML, "application/json", "text/plain"]) == HTML
+
+
+def problem(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    """An error response: JSON for the API, a page for browsers, plain text otherwise."""
+    if request.path.startswith("/api/"):
+        body = json.dumps({"status": status, "error": message})
+        response = Response(body, status, content_type="application/json")
+    elif wants_html():
+        html = render_template("error.html", status=status, message=message)
+        response = Response(html, status, content_type="text/html; charset=utf-8")
+    else:
+        response = Response(message + "\n", status, content_type="text/plain; charset=utf-8")
+    response.headers.update(headers or {})
+    return response
+
+
+def format_parameter() -> str | None:
+    """The common override of content negotiation: `format=` or `output=`."""
+    return request.values.get("format") or request.values.get("output") or None
+
+
+def choose(offers: Sequence[Format], *, html: bool = False) -> tuple[Format, str] | None:
+    """The format for the response: the `format` parameter, else the Accept header.
+
+    None means HTML (when `html` is offered and the browser prefers it); HttpError 406 when
+    nothing acceptable is on offer, 400 for an unknown `format`.
+    """
+    named = format_parameter()
+    if named:
+        if html and named.lower() in ("html", HTML):
+            return None
+        try:
+            fmt = by_name(named, offers)
+        except UnknownFormat:
+            names = ", ".join(f.name for f in offers)
+            raise HttpError(400, f"parameter 'format': unknown format {named!r}; use {names}")
+        return fmt, fmt.media_type
+    if html and wants_html():
+        return None
+    chosen = negotiate_media_type(request.headers.get("Accept"), offers)
+    if chosen is None:
+        types = ", ".join(m for f in offers for m in f.media_types[:1])
+        raise HttpError(406, f"none of the requested media types is available; offered: {types}")
+    return chosen
+
+
+def rdf_response(triples: Sequence[ox.Triple], prefixes: dict[str, str],
+                 chosen: tuple[Format, str], filename: str | None = None) -> Response:  # fmt: skip
+    fmt, media_type = chosen
+    body = write_graph(fmt, triples, prefixes)
+    response = Response(body, content_type=fmt.content_type(media_type))
+    response.vary.add("Accept")
+    if filename:
+        response.headers["Content-Disposition"] = f'inline; filename="{filename}.{fmt.extension}"'
+    return response
