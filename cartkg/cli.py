@@ -14,6 +14,7 @@ import click
 
 from cartkg import yamlio
 from cartkg.errors import CartkgError, DataErrors, SourceError, ValidationFailed
+from cartkg.importcmd import imports_cli
 from cartkg.mappings import canonical_tsv
 from cartkg.paths import Layout, default_release_dir, layout
 from cartkg.reasoning import Inconsistent
@@ -99,20 +100,50 @@ def build(ctx: click.Context, release_dir: Path | None, timings: bool) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--shapes", multiple=True, type=click.Path(path_type=Path),
-              help="Shapes file or folder, repeatable (default: the project's).")
-@click.option("--ontology", multiple=True, type=click.Path(path_type=Path),
-              help="Ontology file or folder, repeatable (default: the project's).")
-@click.option("--engine", type=click.Choice(["fast", "pyshacl"]), default="fast",
-              show_default=True, help="SHACL engine.")
-@click.option("--fail-on", type=click.Choice(["violation", "warning", "info"]),
-              default="violation", show_default=True, help="Lowest severity that fails the run.")
-@click.option("--format", "formats", multiple=True, metavar="FORMAT[=FILE]",
-              help="text, json, junit, sarif or github; repeatable; =FILE writes to a file.")
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the (one) report without =FILE here instead of stdout.")
-@click.option("--reasoner/--no-reasoner", default=True, show_default=True,
-              help="Check consistency with the OWL reasoner (HermiT, needs Java).")
+@click.option(
+    "--shapes",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Shapes file or folder, repeatable (default: the project's).",
+)
+@click.option(
+    "--ontology",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Ontology file or folder, repeatable (default: the project's).",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["fast", "pyshacl"]),
+    default="fast",
+    show_default=True,
+    help="SHACL engine.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["violation", "warning", "info"]),
+    default="violation",
+    show_default=True,
+    help="Lowest severity that fails the run.",
+)
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    metavar="FORMAT[=FILE]",
+    help="text, json, junit, sarif or github; repeatable; =FILE writes to a file.",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the (one) report without =FILE here instead of stdout.",
+)
+@click.option(
+    "--reasoner/--no-reasoner",
+    default=True,
+    show_default=True,
+    help="Check consistency with the OWL reasoner (HermiT, needs Java).",
+)
 @click.pass_context
 def validate(
     ctx: click.Context, paths: tuple[Path, ...], shapes: tuple[Path, ...],
@@ -133,12 +164,26 @@ def validate(
 
 @main.command()
 @click.argument("ontology", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "formats", multiple=True, metavar="FORMAT[=FILE]",
-              help="text, tsv, json, junit, sarif or github; repeatable; =FILE writes a file.")
-@click.option("--fail-on", type=click.Choice(["error", "warn", "info"]), default="error",
-              show_default=True, help="Lowest level that fails the run.")
-@click.option("--reasoner/--no-reasoner", default=True, show_default=True,
-              help="Check consistency and satisfiability with HermiT (needs Java).")
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    metavar="FORMAT[=FILE]",
+    help="text, tsv, json, junit, sarif or github; repeatable; =FILE writes a file.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warn", "info"]),
+    default="error",
+    show_default=True,
+    help="Lowest level that fails the run.",
+)
+@click.option(
+    "--reasoner/--no-reasoner",
+    default=True,
+    show_default=True,
+    help="Check consistency and satisfiability with HermiT (needs Java).",
+)
 @click.pass_context
 def qc(
     ctx: click.Context, ontology: tuple[Path, ...], formats: tuple[str, ...], fail_on: str,
@@ -177,14 +222,15 @@ def query(ctx: click.Context, query: str, fmt: str, release_dir: Path | None) ->
 
 
 def _query_text(query: str, project: Layout) -> str:
+    if "\n" not in query and len(query) < 256:
+        for candidate in (Path(query), project.queries / query, project.queries / f"{query}.rq"):
+            if candidate.is_file():
+                try:
+                    return candidate.read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError) as err:
+                    raise SourceError(f"cannot read: {err}", file=str(candidate)) from None
     if any(word in query.upper() for word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")):
         return query
-    for candidate in (Path(query), project.queries / query, project.queries / f"{query}.rq"):
-        if candidate.is_file():
-            try:
-                return candidate.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as err:
-                raise SourceError(f"cannot read: {err}", file=str(candidate)) from None
     raise CartkgError(f"{query!r} is neither a SPARQL query nor a query file")
 
 
@@ -194,11 +240,15 @@ def _query_text(query: str, project: Layout) -> str:
 @click.option("--dev", is_flag=True, help="Flask's development server, with reloading.")
 @click.option("--workers", default=2, show_default=True, type=int)
 @click.option("--threads", default=4, show_default=True, type=int)
+@click.option("--allow-service", "allow_service", multiple=True, metavar="URL",
+              envvar="CARTKG_ALLOW_SERVICE",
+              help="A SPARQL endpoint that queries may call with SERVICE; repeatable "
+                   "(default: none; $CARTKG_ALLOW_SERVICE, space-separated).")  # fmt: skip
 @release_option
 @click.pass_context
 def serve(
     ctx: click.Context, host: str, port: int, dev: bool, workers: int, threads: int,
-    release_dir: Path | None,
+    allow_service: tuple[str, ...], release_dir: Path | None,
 ) -> None:  # fmt: skip
     """Serve the SPARQL endpoint and web pages (builds the release first if there is none)."""
     from cartkg.store import store_path
@@ -213,7 +263,8 @@ def serve(
         server = None  # type: ignore[assignment]
     run = getattr(server, "run", None)
     if run is not None:
-        run(target, host, port, dev=dev, workers=workers, threads=threads)
+        run(target, host, port, dev=dev, workers=workers, threads=threads,
+            service_allow_list=tuple(allow_service))
         return
     from cartkg.query import minimal_app
     from cartkg.store import open_store
@@ -233,7 +284,7 @@ def diagram(out: Path | None) -> None:
         module = importlib.import_module("cartkg.diagram")  # the ontology engineer's module
     except ImportError as err:
         raise CartkgError(f"the diagram module is not available: {err}") from None
-    module.main_diagram(out)
+    click.echo(f"wrote {module.main_diagram(out)}")
 
 
 @main.group()
@@ -284,6 +335,8 @@ def fmt(ctx: click.Context, check: bool) -> None:
         click.echo(f"{len(off)} file(s) need `cartkg data fmt`", err=True)
         ctx.exit(RULE_BROKEN)
 
+
+main.add_command(imports_cli)  # `cartkg imports build | refresh` (cartkg/importcmd.py)
 
 if __name__ == "__main__":
     main()

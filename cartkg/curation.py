@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -187,7 +187,9 @@ class _Checker:
         return ident
 
     @staticmethod
-    def at(record: Any, where: Where) -> Any:
+    def at(record: Any, where: Where) -> Callable[[str], Where]:
+        """Where a key of `record` is (the record's own place when lines are unknown)."""
+
         def line_of(key: str) -> Where:
             get = getattr(record, "line_of", None)
             return Where(where.file, get(key)) if get else where

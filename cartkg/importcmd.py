@@ -18,7 +18,13 @@ from cartkg.ontologyfile import extract, read_terms
 
 
 def _where(folder: Path | None) -> Path:
-    return folder or imports.imports_dir()
+    """The imports folder: --dir, else the project of `cartkg --project`, else this checkout."""
+    if folder is not None:
+        return folder
+    context = click.get_current_context(silent=True)
+    obj = context.find_root().obj if context else None
+    project = obj.get("layout") if isinstance(obj, dict) else None
+    return project.ontology / "imports" if project is not None else imports.imports_dir()
 
 
 @click.group("imports")

@@ -195,7 +195,8 @@ def tsv(outcome: Outcome) -> str:
     rows = ["Level\tRule Name\tSubject\tProperty\tValue"]
     order = {"ERROR": 0, "WARN": 1, "INFO": 2}
     results = outcome.report.results
-    for r in sorted(results, key=lambda r: (order[levels[r.severity]], r.source_shape or "")):
+    for r in sorted(results, key=lambda r: (order[levels[r.severity]], r.source_shape or "",
+                                            r.focus_node, r.value or "")):  # fmt: skip
         cells = [levels[r.severity], r.source_shape, r.focus_node, r.result_path, r.value]
         rows.append("\t".join((c or "").replace("\t", " ").replace("\n", " ") for c in cells))
     return "\n".join(rows) + "\n"

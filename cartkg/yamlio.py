@@ -165,9 +165,9 @@ class _Dumper(yaml.SafeDumper):
     # PyYAML folds prose after the word that crosses the width; this is its `write_folded`
     # with one change: it breaks before a word that would cross it, so lines stay <= WIDTH.
     def write_folded(self, text: str) -> None:
-        hints = self.determine_block_hints(text)  # type: ignore[attr-defined]
-        self.write_indicator(">" + hints, True)  # type: ignore[attr-defined]
-        self.write_line_break()  # type: ignore[attr-defined]
+        hints = self.determine_block_hints(text)
+        self.write_indicator(">" + hints, True)
+        self.write_line_break()
         leading_space, spaces, breaks = True, False, True
         start = end = 0
         while end <= len(text):
@@ -175,25 +175,25 @@ class _Dumper(yaml.SafeDumper):
             if breaks:
                 if ch is None or ch not in "\n\x85\u2028\u2029":
                     if not leading_space and ch is not None and ch != " " and text[start] == "\n":
-                        self.write_line_break()  # type: ignore[attr-defined]
+                        self.write_line_break()
                     leading_space = ch == " "
                     for br in text[start:end]:
-                        self.write_line_break(None if br == "\n" else br)  # type: ignore[attr-defined]
+                        self.write_line_break(None if br == "\n" else br)
                     if ch is not None:
-                        self.write_indent()  # type: ignore[attr-defined]
+                        self.write_indent()
                     start = end
             elif spaces:
                 if ch != " ":
                     word = len(re.split(r"[ \n\x85\u2028\u2029]", text[end:], maxsplit=1)[0])
                     if start + 1 == end and self.column + 1 + word > self.best_width:
-                        self.write_indent()  # type: ignore[attr-defined]
+                        self.write_indent()
                     else:
                         self._write(text[start:end])
                     start = end
             elif ch is None or ch in " \n\x85\u2028\u2029":
                 self._write(text[start:end])
                 if ch is None:
-                    self.write_line_break()  # type: ignore[attr-defined]
+                    self.write_line_break()
                 start = end
             if ch is not None:
                 breaks = ch in "\n\x85\u2028\u2029"

@@ -94,11 +94,15 @@ def _void_triples(release_dir: Path) -> tuple[ox.Triple, ...]:
 
 @bp.route("/.well-known/void")
 @bp.route("/void")
+@bp.route("/dataset")
 def void() -> Response:
-    """The VoID description the build wrote: sizes per named graph, class and property."""
+    """The VoID description the build wrote: sizes per named graph, class and property.
+
+    `/dataset` is where the dataset's own IRI, https://w3id.org/cartkg/dataset, lands.
+    """
     eng = engine()
     if not (eng.config.release_dir / "void.ttl").is_file():
         raise HttpError(404, "this release has no VoID description")
-    chosen = choose(TRIPLE_FORMATS)
-    assert chosen is not None
-    return rdf_response(list(_void_triples(eng.config.release_dir)), eng.prefixes, chosen, "void")
+    return rdf_response(list(_void_triples(eng.config.release_dir)), eng.prefixes,
+                        choose(TRIPLE_FORMATS, html=True), "void",
+                        "Sizes of the dataset, its named graphs, classes and properties (VoID).")  # fmt: skip

@@ -135,7 +135,9 @@ def load(eng: Engine, iri: str) -> EntityView | None:
     label = own[0].value.text if own else labels.get(entity, iri.rsplit("/", 1)[-1])
     types = [f.value for (p, _), f in facts.items() if p.value == RDF_TYPE]
     descriptions = [f.value.text for (p, _), f in facts.items() if p.value in DESCRIPTIONS]
-    identifiers = [f.value for (p, _), f in facts.items() if p.value in MATCHES | {IDENTIFIER}]
+    identifiers = list(
+        {f.value.href: f.value for (p, _), f in facts.items() if p.value in MATCHES | {IDENTIFIER}}.values()
+    )
     incoming = [
         (show(s, prefixes, labels.get(s)), show(p, prefixes, labels.get(p)))
         for _, s, p, _, _ in incoming_rows

@@ -25,6 +25,7 @@ RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 XSD_ANY_URI = ox.NamedNode("http://www.w3.org/2001/XMLSchema#anyURI")
 PATH = ".well-known/sparql-examples"
+ABOUT = "The canned queries as SHACL SPARQL executables, for query editors to list."
 
 
 def _n(iri: str) -> ox.NamedNode:
@@ -68,10 +69,9 @@ def prefix_triples(eng: Engine) -> list[ox.Triple]:
 @bp.route(f"/{PATH}/")
 def all_examples() -> Response:
     eng = engine()
-    chosen = choose(TRIPLE_FORMATS)
-    assert chosen is not None
     triples = [t for q in eng.canned.values() for t in example_triples(eng, q)]
-    return rdf_response(triples + prefix_triples(eng), eng.prefixes, chosen, "sparql-examples")
+    return rdf_response(triples + prefix_triples(eng), eng.prefixes,
+                        choose(TRIPLE_FORMATS, html=True), "sparql-examples", ABOUT)  # fmt: skip
 
 
 @bp.route(f"/{PATH}/<name>")
@@ -83,6 +83,4 @@ def one_example(name: str) -> Response:
         triples = example_triples(eng, eng.canned[name])
     else:
         raise HttpError(404, f"no example named {name!r}")
-    chosen = choose(TRIPLE_FORMATS)
-    assert chosen is not None
-    return rdf_response(triples, eng.prefixes, chosen, name)
+    return rdf_response(triples, eng.prefixes, choose(TRIPLE_FORMATS, html=True), name, ABOUT)

@@ -67,14 +67,19 @@ class Dataset:
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
 
-    def options(self) -> dict[str, Any]:
+    def options(self, union_stored: bool) -> dict[str, Any]:
+        """pyoxigraph's dataset arguments; `union_stored`: the store's default graph holds the
+        union of the named graphs (each triple once), so it is the union to use."""
         if self.default_graphs or self.named_graphs:
             # The protocol's dataset replaces the query's; an unnamed part is empty.
             return {
                 "default_graph": [ox.NamedNode(g) for g in self.default_graphs],
                 "named_graphs": [ox.NamedNode(g) for g in self.named_graphs],
             }
-        return {"use_default_graph_as_union": self.union_default}
+        if not self.union_default or union_stored:
+            return {}
+        # pyoxigraph 0.5 counts a triple once per named graph it is in (oxigraph#1919).
+        return {"use_default_graph_as_union": True}
 
 
 @dataclass(frozen=True)
@@ -121,14 +126,16 @@ Outcome = Serialized | Raw
 # ---- inside a worker ---------------------------------------------------------------------
 
 
-def run_job(store: ox.Store, prefixes: dict[str, str], job: Job) -> Outcome:
+def run_job(
+    store: ox.Store, prefixes: dict[str, str], job: Job, union_stored: bool = False
+) -> Outcome:
     """Execute one job on a store; QueryError for anything the client should hear about."""
     try:
         result = store.query(
             job.query,
             prefixes=prefixes,
             substitutions={ox.Variable(k): v for k, v in job.substitutions} or None,
-            **job.dataset.options(),
+            **job.dataset.options(union_stored),
         )
         if isinstance(result, ox.QueryBoolean):
             return _boolean(job, bool(result))
@@ -190,15 +197,24 @@ def _graph(job: Job, result: ox.QueryTriples, prefixes: dict[str, str]) -> Outco
     return Serialized("graph", fmt.name, body, len(triples), truncated)
 
 
-def open_release(release_dir: Path, in_memory: bool) -> ox.Store:
+UNION = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+def open_release(release_dir: Path, in_memory: bool) -> tuple[ox.Store, bool]:
+    """The release's store, and whether its default graph holds the union of the named graphs.
+
+    In memory, that union is made here: the RDF merge of the named graphs, each triple once.
+    """
     from cartkg.store import open_store
 
     store = open_store(release_dir)
-    if not in_memory:
-        return store
-    copy = ox.Store()
-    copy.bulk_extend(store)
-    return copy
+    if in_memory:
+        copy = ox.Store()
+        copy.bulk_load(store.dump(format=ox.RdfFormat.N_QUADS), ox.RdfFormat.N_QUADS)
+        copy.update(UNION)
+        return copy, True
+    stored = next(store.quads_for_pattern(None, None, None, ox.DefaultGraph()), None)
+    return store, stored is not None
 
 
 def _worker_main(fd: int) -> None:
@@ -207,7 +223,7 @@ def _worker_main(fd: int) -> None:
     conn = Connection(fd)
     try:
         release_dir, prefixes, in_memory = conn.recv()
-        store = open_release(release_dir, in_memory)
+        store, union_stored = open_release(release_dir, in_memory)
     except Exception as err:  # the parent reports it; a worker has nobody else to tell
         conn.send(("fatal", str(err)))
         return
@@ -219,7 +235,7 @@ def _worker_main(fd: int) -> None:
         except (EOFError, OSError):
             return  # the server went away
         try:
-            conn.send(("ok", run_job(store, prefixes, job)))
+            conn.send(("ok", run_job(store, prefixes, job, union_stored)))
         except QueryError as err:
             conn.send(("error", err.status, err.message.replace(hidden, "<release>")))
         except Exception:

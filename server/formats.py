@@ -64,11 +64,13 @@ SOLUTIONS: tuple[Format, ...] = (
 )  # fmt: skip
 
 GRAPHS: tuple[Format, ...] = (
-    Format("turtle", "text/turtle", "ttl", _W3C + "Turtle", ("ttl",),
-           ("application/x-turtle",), ox.RdfFormat.TURTLE),
+    # Turtle is also valid N3, so it answers clients that ask for N3.
+    Format("turtle", "text/turtle", "ttl", _W3C + "Turtle", ("ttl", "n3"),
+           ("application/x-turtle", "application/turtle", "text/n3", "text/rdf+n3"),
+           ox.RdfFormat.TURTLE),
     Format("ntriples", "application/n-triples", "nt", _W3C + "N-Triples", ("nt", "n-triples"),
            ("text/plain",), ox.RdfFormat.N_TRIPLES),
-    Format("rdfxml", "application/rdf+xml", "rdf", _W3C + "RDF_XML", ("rdf", "xml"),
+    Format("rdfxml", "application/rdf+xml", "rdf", _W3C + "RDF_XML", ("rdf", "xml", "rdf+xml"),
            ("application/xml", "text/xml"), ox.RdfFormat.RDF_XML),
     Format("jsonld", "application/ld+json", "jsonld", _W3C + "JSON-LD", ("json-ld", "json"),
            ("application/json",), ox.RdfFormat.JSON_LD),
@@ -110,7 +112,9 @@ def negotiate_media_type(accept: str | None, formats: Sequence[Format]) -> tuple
     """The best format and the media type the client named for it (e.g. application/json)."""
     if not accept or not accept.strip():
         return formats[0], formats[0].media_type
-    offers = {media: fmt for fmt in formats for media in fmt.media_types}
+    # Primary media types first: a wildcard should not pick an alias such as text/xml.
+    offers = {fmt.media_type: fmt for fmt in formats}
+    offers.update({media: fmt for fmt in formats for media in fmt.other_media_types})
     best = parse_accept_header(accept, MIMEAccept).best_match(list(offers))
     return (offers[best], best) if best else None
 

@@ -67,7 +67,6 @@ def home() -> Response:
 @bp.route("/ontology/<path:rest>")
 @bp.route("/graph/<path:rest>")
 @bp.route("/ontology")
-@bp.route("/dataset")
 def entity(rest: str = "") -> Response:
     iri = BASE + request.path.lstrip("/")
     try:

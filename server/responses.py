@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import pyoxigraph as ox
 from flask import Response, render_template, request
 
-from .formats import Format, UnknownFormat, by_name, negotiate_media_type
+from .formats import TRIPLE_FORMATS, Format, UnknownFormat, by_name, negotiate_media_type
 from .formats import write_graph
 
 HTML = "text/html"
@@ -77,7 +77,15 @@ def choose(offers: Sequence[Format], *, html: bool = False) -> tuple[Format, str
 
 
 def rdf_response(triples: Sequence[ox.Triple], prefixes: dict[str, str],
-                 chosen: tuple[Format, str], filename: str | None = None) -> Response:  # fmt: skip
+                 chosen: tuple[Format, str] | None, filename: str | None = None,
+                 about: str = "") -> Response:  # fmt: skip
+    """RDF in the chosen format; None means a page showing it as Turtle (for browsers)."""
+    if chosen is None:
+        turtle = by_name("turtle", TRIPLE_FORMATS)
+        html = render_template("rdf.html", title=filename or "RDF", about=about,
+                               text=write_graph(turtle, triples, prefixes).decode("utf-8"),
+                               formats=TRIPLE_FORMATS)  # fmt: skip
+        return Response(html, content_type="text/html; charset=utf-8")
     fmt, media_type = chosen
     body = write_graph(fmt, triples, prefixes)
     response = Response(body, content_type=fmt.content_type(media_type))

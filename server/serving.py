@@ -21,7 +21,8 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 
     def load_config(self) -> None:
         for key, value in self.options.items():
-            self.cfg.set(key, value)
+            if key in self.cfg.settings:  # control_socket_disable is new in gunicorn 25.1
+                self.cfg.set(key, value)
 
     def load(self) -> Any:
         from .app import create_app
@@ -53,6 +54,8 @@ def serve(
             # Long GET queries are allowed; the app enforces max_request_bytes itself.
             "limit_request_line": 0,
             "accesslog": "-",
+            # Several servers may run side by side (tests, benchmarks): no shared control socket.
+            "control_socket_disable": True,
         },
     ).run()
 

@@ -35,6 +35,8 @@ from cartkg.fastshacl.shapes import (
     Inverse,
     LanguageIn,
     Length,
+    MaxCount,
+    MinCount,
     NodeKind,
     Path,
     Pattern,
@@ -149,9 +151,29 @@ def family(literal: Literal) -> str | None:
     return None
 
 
+_NONE = "<urn:x-fastshacl:none>"  # the datatype of what is not a literal
+
+
+def dt(var: str) -> str:
+    """The variable holding `var`'s datatype (see `describe`)."""
+    return f"?_dt_{var[1:]}"
+
+
+def lang(var: str) -> str:
+    """The variable holding `var`'s language tag, "" if none (see `describe`)."""
+    return f"?_lang_{var[1:]}"
+
+
+def describe(var: str) -> str:
+    """Binds `dt(var)` and `lang(var)` once a row: oxigraph is much slower at computing
+    DATATYPE() again in each test that needs it."""
+    return (f"BIND(IF(isLiteral({var}), DATATYPE({var}), {_NONE}) AS {dt(var)}) "
+            f"BIND(IF(isLiteral({var}), LANG({var}), \"\") AS {lang(var)})")
+
+
 def _in(var: str, locals_: list[str]) -> str:
     listed = ", ".join(f"<{ALIAS_NS}{t}>" for t in locals_)
-    return f"DATATYPE({var}) IN ({listed})"
+    return f"{dt(var)} IN ({listed})"
 
 
 def comparable(var: str, family_name: str) -> str:
@@ -168,8 +190,8 @@ def comparable(var: str, family_name: str) -> str:
 
 
 def stringish(var: str) -> str:
-    plain = f"DATATYPE({var}) = <{XSD_NS}string>"
-    return f"(isLiteral({var}) && (LANG({var}) != \"\" || {plain} || {_in(var, list(_STRINGISH))}))"
+    plain = f"{dt(var)} = <{XSD_NS}string>"
+    return f"({lang(var)} != \"\" || {plain} || {_in(var, list(_STRINGISH))})"
 
 
 _KINDS = {
@@ -181,29 +203,45 @@ _OPS = {SH.MinInclusiveConstraintComponent: ">=", SH.MinExclusiveConstraintCompo
         SH.MaxInclusiveConstraintComponent: "<=", SH.MaxExclusiveConstraintComponent: "<"}
 
 
-def datatype_ok(var: str, dt: URIRef) -> str:
-    """The literal has datatype `dt` as pySHACL sees it (ill-typed literals are left to
+def datatype_ok(var: str, datatype: URIRef) -> str:
+    """The literal has datatype `datatype` as pySHACL sees it (ill-typed literals are left to
     `python_check`)."""
     lit = f"isLiteral({var})"
-    if dt == RDFS.Literal:
+    if datatype == RDFS.Literal:
         return lit
-    if dt == RDF.langString:
-        return f"({lit} && LANG({var}) != \"\")"
-    if dt == RDFS.Datatype:  # rdflib gives plain and language-tagged literals no datatype
-        return f"({lit} && LANG({var}) = \"\" && DATATYPE({var}) != <{XSD_NS}string>)"
-    if str(dt) == XSD_NS + "string":
-        return f"({lit} && DATATYPE({var}) IN (<{XSD_NS}string>, <{ALIAS_NS}string>))"
-    return f"({lit} && DATATYPE({var}) = {sparql(dt)})"
+    if datatype == RDF.langString:
+        return f"{lang(var)} != \"\""
+    if datatype == RDFS.Datatype:  # rdflib gives plain and language-tagged literals none
+        return f"({lit} && {lang(var)} = \"\" && {dt(var)} != <{XSD_NS}string>)"
+    if str(datatype) == XSD_NS + "string":
+        return f"{dt(var)} IN (<{XSD_NS}string>, <{ALIAS_NS}string>)"
+    return f"{dt(var)} = {sparql(datatype)}"
 
 
-def violates(c: Constraint, v: str) -> str | None:
-    """A SPARQL condition, never an error, true when value `v` breaks `c`; None when `c` is not
-    a per-value constraint checked in SPARQL."""
+@dataclass(frozen=True)
+class Check:
+    """A SPARQL condition on a value, never an error, and a pattern it needs joined first."""
+
+    condition: str
+    join: str = ""
+
+
+def violates(c: Constraint, v: str) -> Check | None:
+    """The check true when value `v` breaks `c`; None when `c` is not a per-value constraint
+    checked in SPARQL."""
+    condition = _violates(c, v)
+    return Check(condition) if isinstance(condition, str) else condition
+
+
+def _violates(c: Constraint, v: str) -> str | Check | None:
     match c:
         case Datatype(dt):
             return f"!{datatype_ok(v, dt)}"
         case Class(cls):
-            return f"(isLiteral({v}) || NOT EXISTS {{ {v} {TYPE}/{SUBCLASS}* {sparql(cls)} }})"
+            # An OPTIONAL join, not NOT EXISTS: oxigraph evaluates that one row by row.
+            found = fresh("instance")
+            join = f"OPTIONAL {{ {v} {TYPE}/{SUBCLASS}* {sparql(cls)} BIND(true AS {found}) }}"
+            return Check(f"(isLiteral({v}) || !BOUND({found}))", join)
         case NodeKind(kind):
             return "!" + _KINDS[kind].format(v=v)
         case In(members):
@@ -217,13 +255,13 @@ def violates(c: Constraint, v: str) -> str | None:
             test = f"{comparable(v, name)} {_OPS[comp]} {real_bound}"
             return f"!COALESCE({test}, false)"
         case LanguageIn(tags):
-            lang = f"LANG({v})"
+            tag = lang(v)
             if "*" in tags:
                 match_ = "true"
             else:
                 listed = ", ".join(f'"{t}"' for t in tags)
-                match_ = f'({lang} IN ({listed}) || STRBEFORE(CONCAT({lang}, "-"), "-") IN ({listed}))'
-            return f"!(isLiteral({v}) && {lang} != \"\" && {match_})"
+                match_ = f'({tag} IN ({listed}) || STRBEFORE(CONCAT({tag}, "-"), "-") IN ({listed}))'
+            return f"!({tag} != \"\" && {match_})"
         case Length(comp, n) if comp == SH.MinLengthConstraintComponent:
             # pySHACL passes everything, blank nodes too, for a minimum of 0.
             return f"(isBlank({v}) || {_is_text_sparql(v)} && STRLEN(STR({v})) < {n})" if n else None
@@ -240,10 +278,16 @@ def _is_text_sparql(v: str) -> str:
 
 
 # ---- checks in Python, on rdflib's reading of a value --------------------------------------
-# Lexical forms rdflib surely reads as well-typed; the others go to Python to be sure.
-_SAFE = {"integer": r"^[+-]?[0-9]+$", "nonNegativeInteger": r"^[+]?[0-9]+$",
-         "positiveInteger": r"^[+]?0*[1-9][0-9]*$", "decimal": r"^[+-]?[0-9]+(\\.[0-9]+)?$",
-         "boolean": "^(true|false)$"}
+# Lexical forms rdflib surely reads as well-typed (canonical ones, here), in SPARQL: the
+# Python check can skip them.
+_CANONICAL_INTEGER = f"STR(<{XSD_NS}integer>(STR({{v}}))) = STR({{v}})"
+_SAFE = {
+    "integer": _CANONICAL_INTEGER,
+    "nonNegativeInteger": f"{_CANONICAL_INTEGER} && <{XSD_NS}integer>(STR({{v}})) >= 0",
+    "positiveInteger": f"{_CANONICAL_INTEGER} && <{XSD_NS}integer>(STR({{v}})) > 0",
+    "decimal": f"STR(<{XSD_NS}decimal>(STR({{v}}))) = STR({{v}})",
+    "boolean": 'STR({v}) IN ("true", "false")',
+}
 _UNCHECKED = {RDFS.Literal, RDF.langString, RDFS.Datatype, URIRef(XSD_NS + "string")}
 
 
@@ -255,9 +299,9 @@ def candidates(c: Constraint, v: str) -> str | None:
         case Length():
             return f"(isLiteral({v}) && !{stringish(v)})"
         case Datatype(dt) if dt not in _UNCHECKED:
-            safe = _SAFE.get(str(dt).removeprefix(XSD_NS)) if str(dt).startswith(XSD_NS) else None
-            unsafe = f" && !REGEX(STR({v}), \"{safe}\")" if safe else ""
-            return f"({datatype_ok(v, dt)}{unsafe})"
+            local = str(dt).removeprefix(XSD_NS)
+            safe = f" && !COALESCE({_SAFE[local].format(v=v)}, false)" if local in _SAFE else ""
+            return f"({datatype_ok(v, dt)}{safe})"
     return None
 
 
@@ -314,18 +358,47 @@ _PYTHON_TYPES = _python_types()
 
 
 # ---- queries --------------------------------------------------------------------------------
-def flags_query(focus: Nodes, shape: Shape, checks: list[str]) -> str:
-    """One row per (focus, value) breaking any condition; ?c<i> says which."""
-    binds = " ".join(f"BIND({cond} AS ?c{i})" for i, cond in enumerate(checks))
-    flags = " ".join(f"?c{i}" for i in range(len(checks)))
-    any_ = " || ".join(f"?c{i}" for i in range(len(checks)))
+@dataclass(frozen=True)
+class Column:
+    """What a boolean column of `scan_query` flags: a value breaking `constraint`, a focus
+    node breaking it (`per_focus`: the cardinality checks), or, with no constraint, a value
+    the Python checks must read."""
+
+    constraint: Constraint | None
+    check: Check
+    per_focus: bool = False
+
+
+def scan_columns(shape: Shape) -> list[Column]:
+    """The checks one pass over a shape's (focus, value) pairs makes."""
+    v = value_var(shape)
+    columns = [Column(c, check) for c in shape.constraints if (check := violates(c, v))]
+    picks = [cond for c in shape.constraints
+             if not isinstance(c, Pattern) and python_check(c) and (cond := candidates(c, v))]
+    if picks:  # few values, as a rule: those in a non-canonical or invalid form
+        columns.append(Column(None, Check(" || ".join(picks))))
+    for c in shape.constraints:
+        if isinstance(c, MaxCount) and c.n == 1 and shape.path is not None:
+            path = path_sparql(shape.path)
+            other = f"OPTIONAL {{ ?this {path} ?other FILTER(!sameTerm(?other, ?value)) }}"
+            columns.append(Column(c, Check("BOUND(?other)", other), per_focus=True))
+    return columns
+
+
+def scan_query(focus: Nodes, shape: Shape, columns: list[Column]) -> str:
+    """One row per (focus, value) that some column flags; ?c<i> says which."""
+    joins = " ".join(c.check.join for c in columns if c.check.join)
+    binds = " ".join(f"BIND({c.check.condition} AS ?c{i})" for i, c in enumerate(columns))
+    flags = " ".join(f"?c{i}" for i in range(len(columns)))
+    any_ = " || ".join(f"?c{i}" for i in range(len(columns)))
+    v = value_var(shape)
     return (f"SELECT DISTINCT ?this {_out(shape)} {flags} WHERE {{ {focus.pattern('?this')} "
-            f"{values(shape)} {binds} FILTER({any_}) }}")
+            f"{values(shape)} {describe(v)} {joins} {binds} FILTER({any_}) }}")
 
 
 def distinct_values_query(focus: Nodes, shape: Shape, condition: str) -> str:
     return (f"SELECT DISTINCT {_out(shape)} WHERE {{ {focus.pattern('?this')} {values(shape)} "
-            f"FILTER({condition}) }}")
+            f"{describe(value_var(shape))} FILTER({condition}) }}")
 
 
 def pairs_query(focus: Nodes, shape: Shape, only: list[str] | None = None) -> str:
@@ -344,6 +417,7 @@ def min_count_query(focus: Nodes, shape: Shape, n: int) -> str:
 
 
 def max_count_query(focus: Nodes, shape: Shape, n: int) -> str:
+    """Counting, for sh:maxCount 0 or above 1 (`scan_columns` does 1)."""
     return (f"SELECT ?this WHERE {{ {focus.pattern('?this')} {values(shape)} }} "
             f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {n})")
 
@@ -390,9 +464,10 @@ def less_than_query(focus: Nodes, shape: Shape, predicate: URIRef, or_equal: boo
     op = "<=" if or_equal else "<"
     checks = " || ".join(
         f"COALESCE({comparable('?value', f)} {op} {comparable('?other', f)}, false)"
-        for f in ("text", "numeric", "dateTime", "date", "time"))
+        for f in ("numeric", "dateTime", "date", "text", "time"))
     return (f"SELECT DISTINCT ?this ?value ?other WHERE {{ {focus.pattern('?this')} "
-            f"{values(shape)} ?this {sparql(predicate)} ?other FILTER(!({checks})) }}")
+            f"{values(shape)} ?this {sparql(predicate)} ?other {describe('?value')} "
+            f"{describe('?other')} FILTER(!({checks})) }}")
 
 
 def closed_query(focus: Nodes, shape: Shape, allowed: frozenset[Node]) -> str:

@@ -23,6 +23,7 @@ from cartkg.fastshacl.shapes import (
     HasValue,
     MaxCount,
     MinCount,
+    Pattern,
     PropertyPair,
     Qualified,
     Shape,
@@ -99,8 +100,7 @@ class Engine:
 
     def own(self, shape: Shape, focus: sq.Nodes) -> list[Hit]:
         """The results of the shape's own constraints (not its property shapes)."""
-        hits = self._value_checks(shape, focus)
-        hits += self._python_checks(shape, focus)
+        hits = self._scan(shape, focus) + self._patterns(shape, focus)
         for c in shape.constraints:
             hits += self._focus_check(shape, focus, c)
         refs = [c for c in shape.constraints if isinstance(c, ShapeRef | Qualified)]
@@ -109,36 +109,53 @@ class Engine:
         return hits
 
     # -- constraints ------------------------------------------------------------------------
-    def _value_checks(self, shape: Shape, focus: sq.Nodes) -> list[Hit]:
-        checks = [(c, cond) for c in shape.constraints if (cond := sq.violates(c, sq.value_var(shape)))]
-        if not checks:
+    def _scan(self, shape: Shape, focus: sq.Nodes) -> list[Hit]:
+        """The checks of `sq.scan_columns`, in one query; Python reads the values it must."""
+        columns = sq.scan_columns(shape)
+        if not columns:
             return []
-        rows = self.select(sq.flags_query(focus, shape, [cond for _, cond in checks]))
-        hits = []
-        for row in rows:
-            for i, (c, _) in enumerate(checks):
-                flag = row[f"c{i}"]
-                if isinstance(flag, ox.Literal) and flag.value == "true":
-                    hits.append(Hit(shape, component(c), row["this"], row["value"]))
+        tests = [(c, test) for c in shape.constraints if (test := sq.python_check(c))]
+        verdicts: dict[OxTerm, list[Constraint]] = {}  # Python's, per value
+        hits: list[Hit] = []
+        reported: set[tuple[int, OxTerm]] = set()  # per-focus results, once per focus node
+        with quiet_rdflib():
+            for row in self.select(sq.scan_query(focus, shape, columns)):
+                this, value = row["this"], row["value"]
+                for i, column in enumerate(columns):
+                    flag = row[f"c{i}"]
+                    if not (isinstance(flag, ox.Literal) and flag.value == "true"):
+                        continue
+                    if column.constraint is None:
+                        if value not in verdicts:
+                            as_rdflib = to_rdflib(value)
+                            verdicts[value] = [c for c, test in tests if test(as_rdflib)]
+                        hits += [Hit(shape, component(c), this, value) for c in verdicts[value]]
+                    elif column.per_focus:
+                        if (i, this) not in reported:
+                            reported.add((i, this))
+                            hits.append(Hit(shape, component(column.constraint), this))
+                    else:
+                        hits.append(Hit(shape, component(column.constraint), this, value))
         return hits
 
-    def _python_checks(self, shape: Shape, focus: sq.Nodes) -> list[Hit]:
-        checks = [(c, cond, test) for c in shape.constraints
-                  if (cond := sq.candidates(c, sq.value_var(shape))) and (test := sq.python_check(c))]
-        if not checks:
+    def _patterns(self, shape: Shape, focus: sq.Nodes) -> list[Hit]:
+        """sh:pattern, in Python (its regular expressions are pySHACL's): the distinct values
+        first, then the focus nodes of those that do not match."""
+        patterns = [(c, test) for c in shape.constraints
+                    if isinstance(c, Pattern) and (test := sq.python_check(c))]
+        if not patterns:
             return []
-        condition = " || ".join(cond for _, cond, _ in checks)
-        broken: dict[OxTerm, list[Constraint]] = {}
+        broken: dict[OxTerm, list[Pattern]] = {}
         with quiet_rdflib():
-            for row in self.select(sq.distinct_values_query(focus, shape, condition)):
-                value = row["value"]
-                as_rdflib = to_rdflib(value)
-                failed = [c for c, _, test in checks if test(as_rdflib)]
+            query = sq.distinct_values_query(focus, shape, f"!isBlank({sq.value_var(shape)})")
+            for row in self.select(query):
+                as_rdflib = to_rdflib(row["value"])
+                failed = [c for c, test in patterns if test(as_rdflib)]
                 if failed:
-                    broken[value] = failed
+                    broken[row["value"]] = failed
         if not broken:
             return []
-        listed = [str(v) for v in broken]
+        listed = [str(value) for value in broken]
         return [Hit(shape, component(c), row["this"], row["value"])
                 for row in self.select(sq.pairs_query(focus, shape, listed))
                 for c in broken[row["value"]]]
@@ -147,7 +164,7 @@ class Engine:
         match c:
             case MinCount(n):
                 query = sq.min_count_query(focus, shape, n)
-            case MaxCount(n):
+            case MaxCount(n) if n != 1:
                 query = sq.max_count_query(focus, shape, n)
             case HasValue(value):
                 query = sq.has_value_query(focus, shape, value)
