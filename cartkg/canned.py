@@ -33,13 +33,25 @@ import pyoxigraph as ox
 import yaml
 
 from cartkg.errors import CartkgError, SourceError
-from cartkg.server.lexer import Token, prologue, projection, query_form, tokens, where_group
+from cartkg.server.lexer import Token, projection, prologue, query_form, tokens, where_group
 
 Term = ox.NamedNode | ox.Literal
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
-_DECORATORS = frozenset({"summary", "description", "tags", "method", "pagination", "defaults",
-                         "enumerate", "endpoint", "endpoint_in_url", "transform"})  # fmt: skip
+_DECORATORS = frozenset(
+    {
+        "summary",
+        "description",
+        "tags",
+        "method",
+        "pagination",
+        "defaults",
+        "enumerate",
+        "endpoint",
+        "endpoint_in_url",
+        "transform",
+    }
+)
 _BASIL = re.compile(
     r"(?P<required>_{1,2})(?P<name>[^_]+)_?(?P<type>[a-zA-Z0-9]+)?_?(?P<userdefined>[a-zA-Z0-9]+)?"
 )
@@ -60,8 +72,22 @@ _LEXICAL = {
     "gYear": rf"-?\d{{4,}}{_TZ}",
     "gYearMonth": rf"-?\d{{4,}}-\d\d{_TZ}",
 }
-_XSD_TYPES = frozenset({*_LEXICAL, "string", "anyURI", "time", "duration", "gMonth", "gDay",
-                        "short", "byte", "unsignedInt", "negativeInteger", "nonPositiveInteger"})  # fmt: skip
+_XSD_TYPES = frozenset(
+    {
+        *_LEXICAL,
+        "string",
+        "anyURI",
+        "time",
+        "duration",
+        "gMonth",
+        "gDay",
+        "short",
+        "byte",
+        "unsignedInt",
+        "negativeInteger",
+        "nonPositiveInteger",
+    }
+)
 _NUMBER = re.compile(_LEXICAL["double"])
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 
@@ -205,7 +231,9 @@ class CannedQuery:
         toks = tokens(self.sparql)
         _, declared = prologue(toks)
         used = dict.fromkeys(t.text.partition(":")[0] for t in toks if t.kind == "pname")
-        lines = [f"PREFIX {p}: <{prefixes[p]}>" for p in used if p in prefixes and p not in declared]
+        lines = [
+            f"PREFIX {p}: <{prefixes[p]}>" for p in used if p in prefixes and p not in declared
+        ]
         return "\n".join([*lines, self.sparql]) if lines else self.sparql
 
 
@@ -265,8 +293,9 @@ def parse_text(
 
     unknown = sorted(set(decorators) - _DECORATORS)
     if unknown:
-        raise fail(f"unknown decorator {unknown[0]!r}; known: {', '.join(sorted(_DECORATORS))}",
-                   unknown[0])  # fmt: skip
+        raise fail(
+            f"unknown decorator {unknown[0]!r}; known: {', '.join(sorted(_DECORATORS))}", unknown[0]
+        )
     toks = tokens(text)
     form = query_form(toks)
     if form not in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
@@ -293,9 +322,9 @@ def parse_text(
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise fail("tags must be a list of words", "tags")
     projected = projection(toks)
-    if any(projected is not None and p.variable not in projected for p in parameters):
-        if where_group(toks) is None:
-            raise SourceError("a parameter outside the projection needs a WHERE group", file=file)
+    outside = [p for p in parameters if projected is not None and p.variable not in projected]
+    if outside and where_group(toks) is None:
+        raise SourceError("a parameter outside the projection needs a WHERE group", file=file)
     return CannedQuery(
         name=name,
         text=text,
@@ -318,7 +347,9 @@ def _decorators(lines: list[tuple[int, str]], file: str) -> dict[str, Any]:
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = lines[min(mark.line, len(lines) - 1)][0] if mark else lines[0][0]
-        raise SourceError(f"bad decorator YAML: {err.problem or err}", file=file, line=line) from None
+        raise SourceError(
+            f"bad decorator YAML: {err.problem or err}", file=file, line=line
+        ) from None
     except yaml.YAMLError as err:
         raise SourceError(f"bad decorator YAML: {err}", file=file, line=lines[0][0]) from None
     if data is None:

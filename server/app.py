@@ -60,8 +60,11 @@ def health() -> Response:
     try:
         eng.pool.run(Job("ASK {}", raw=True), timeout=min(5.0, eng.config.timeout))
     except QueryError as err:
-        return Response(json.dumps({"status": "unavailable", "reason": err.message}), 503,
-                        content_type="application/json")  # fmt: skip
+        return Response(
+            json.dumps({"status": "unavailable", "reason": err.message}),
+            503,
+            content_type="application/json",
+        )
     return Response(json.dumps({"status": "ok"}), content_type="application/json")
 
 

@@ -114,11 +114,15 @@ def index() -> Response | str:
 # ---- OpenAPI -------------------------------------------------------------------------------
 
 _MEDIA = {
-    "solutions": ["application/sparql-results+json", "application/json",
-                  "application/sparql-results+xml", "text/csv", "text/tab-separated-values"],
-    "graph": ["text/turtle", "application/ld+json", "application/n-triples",
-              "application/rdf+xml"],
-}  # fmt: skip
+    "solutions": [
+        "application/sparql-results+json",
+        "application/json",
+        "application/sparql-results+xml",
+        "text/csv",
+        "text/tab-separated-values",
+    ],
+    "graph": ["text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml"],
+}
 
 
 def openapi(eng: Engine) -> dict[str, Any]:
@@ -133,11 +137,15 @@ def openapi(eng: Engine) -> dict[str, Any]:
         }
         params = [_parameter(eng, query, p) for p in query.parameters]
         if query.pagination:
-            params.append({
-                "name": "page", "in": "query", "required": False,
-                "description": f"Page of {query.pagination} rows (from 1); see the Link header.",
-                "schema": {"type": "integer", "minimum": 1, "default": 1},
-            })  # fmt: skip
+            params.append(
+                {
+                    "name": "page",
+                    "in": "query",
+                    "required": False,
+                    "description": f"Page of {query.pagination} rows, from 1 (see Link headers).",
+                    "schema": {"type": "integer", "minimum": 1, "default": 1},
+                }
+            )
         if query.method == "GET":
             operation["parameters"] = params
         else:
@@ -221,7 +229,9 @@ def _responses(query: CannedQuery) -> dict[str, Any]:
             "description": "The results (format by Accept header or the `format` parameter).",
             "content": {media: {} for media in _MEDIA[kind]},
         },
-        "400": {"description": "A parameter is missing or has a wrong value; the message names it."},
+        "400": {
+            "description": "A parameter is missing or has a wrong value; the message names it."
+        },
         "406": {"description": "None of the requested media types is available."},
         "503": {"description": "The query ran over the time limit, or the server is busy."},
     }

@@ -57,13 +57,24 @@ def service_description(eng: Engine) -> list[ox.Triple]:
         t(endpoint, _sd("endpoint"), endpoint),
         t(endpoint, _sd("supportedLanguage"), _sd("SPARQL11Query")),
         t(endpoint, _sd("feature"), _sd("UnionDefaultGraph")),
-        t(endpoint, _sd("defaultEntailmentRegime"),
-          ox.NamedNode("http://www.w3.org/ns/entailment/Simple")),  # fmt: skip
+        t(
+            endpoint,
+            _sd("defaultEntailmentRegime"),
+            ox.NamedNode("http://www.w3.org/ns/entailment/Simple"),
+        ),
         t(endpoint, _sd("defaultDataset"), dataset),
-        t(endpoint, ox.NamedNode(DCTERMS + "title"), ox.Literal("cartkg SPARQL endpoint", language="en")),
+        t(
+            endpoint,
+            ox.NamedNode(DCTERMS + "title"),
+            ox.Literal("cartkg SPARQL endpoint", language="en"),
+        ),
         t(endpoint, ox.NamedNode(RDFS + "comment"), ox.Literal(limits, language="en")),
         t(dataset, RDF_TYPE, _sd("Dataset")),
-        t(dataset, ox.NamedNode(RDFS + "seeAlso"), ox.NamedNode(eng.site_url() + ".well-known/void")),
+        t(
+            dataset,
+            ox.NamedNode(RDFS + "seeAlso"),
+            ox.NamedNode(eng.site_url() + ".well-known/void"),
+        ),
         t(dataset, _sd("defaultGraph"), default),
         t(default, RDF_TYPE, _sd("Graph")),
         t(default, ox.NamedNode(RDFS + "comment"), ox.Literal(DEFAULT_GRAPH_NOTE, language="en")),
@@ -103,6 +114,10 @@ def void() -> Response:
     eng = engine()
     if not (eng.config.release_dir / "void.ttl").is_file():
         raise HttpError(404, "this release has no VoID description")
-    return rdf_response(list(_void_triples(eng.config.release_dir)), eng.prefixes,
-                        choose(TRIPLE_FORMATS, html=True), "void",
-                        "Sizes of the dataset, its named graphs, classes and properties (VoID).")  # fmt: skip
+    return rdf_response(
+        list(_void_triples(eng.config.release_dir)),
+        eng.prefixes,
+        choose(TRIPLE_FORMATS, html=True),
+        "void",
+        "Sizes of the dataset, its named graphs, classes and properties (VoID).",
+    )

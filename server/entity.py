@@ -14,19 +14,24 @@ import pyoxigraph as ox
 
 from .engine import Engine
 from .formats import Term
-from .view import RESOLVERS, Shown, identifier_link, show
+from .view import RESOLVERS, Shown, identifier_link, show, text
 
 P = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX cartkg: <https://w3id.org/cartkg/ontology/>
 """
-FACTS = P + """SELECT ?e ?p ?o ?g ?pl ?ol WHERE {
+FACTS = (
+    P
+    + """SELECT ?e ?p ?o ?g ?pl ?ol WHERE {
   GRAPH ?g { ?e ?p ?o }
   OPTIONAL { ?p rdfs:label ?pl }
   OPTIONAL { ?o rdfs:label|dcterms:title ?ol }
 }"""
-SOURCES = P + """SELECT ?e ?p ?o ?src ?title ?locator ?status ?paraphrase ?where WHERE {
+)
+SOURCES = (
+    P
+    + """SELECT ?e ?p ?o ?src ?title ?locator ?status ?paraphrase ?where WHERE {
   GRAPH <https://w3id.org/cartkg/graph/provenance> {
     ?a rdf:subject ?e ; rdf:predicate ?p ; rdf:object ?o ; cartkg:statedIn ?src .
     OPTIONAL { ?a cartkg:locator ?locator }
@@ -36,17 +41,24 @@ SOURCES = P + """SELECT ?e ?p ?o ?src ?title ?locator ?status ?paraphrase ?where
   }
   OPTIONAL { ?src rdfs:label|dcterms:title ?title }
 }"""
-INCOMING = P + """SELECT ?e ?s ?p ?sl ?pl WHERE {
+)
+INCOMING = (
+    P
+    + """SELECT ?e ?s ?p ?sl ?pl WHERE {
   ?s ?p ?e .
   FILTER(?p NOT IN (rdf:subject, rdf:object, cartkg:statedIn, cartkg:inGraph,
                     <http://www.w3.org/ns/prov#wasDerivedFrom>))
   OPTIONAL { ?s rdfs:label ?sl }
   OPTIONAL { ?p rdfs:label ?pl }
 } ORDER BY ?p ?s LIMIT 500"""
-VALUES = P + """SELECT ?e ?v ?vp ?vo WHERE {
+)
+VALUES = (
+    P
+    + """SELECT ?e ?v ?vp ?vo WHERE {
   ?e ?p ?v . ?v ?vp ?vo .
   FILTER(STRSTARTS(STR(?v), "https://w3id.org/cartkg/id/value-"))
 }"""
+)
 DESCRIBE = """CONSTRUCT { ?e ?p ?o . ?o ?vp ?vo } WHERE {
   { ?e ?p ?o } UNION
   { ?e ?p ?o . ?o ?vp ?vo FILTER(STRSTARTS(STR(?o), "https://w3id.org/cartkg/id/value-")) }
@@ -55,7 +67,10 @@ GRAPH_CONTENT = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?e { ?s ?p ?o } }"
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-DESCRIPTIONS = ("http://purl.org/dc/terms/description", "http://www.w3.org/2004/02/skos/core#definition")
+DESCRIPTIONS = (
+    "http://purl.org/dc/terms/description",
+    "http://www.w3.org/2004/02/skos/core#definition",
+)
 MATCHES = {
     "http://www.w3.org/2004/02/skos/core#" + m
     for m in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
@@ -121,26 +136,30 @@ def load(eng: Engine, iri: str) -> EntityView | None:
 
     facts: dict[tuple[Term, Term], Fact] = {}
     for _, p, o, g, _, _ in facts_rows:
-        assert p is not None and o is not None
+        if p is None or o is None:
+            continue
         fact = facts.get((p, o))
         if fact is None:
-            fact = facts[(p, o)] = Fact(show(p, prefixes, labels.get(p)), _value(p, o, labels, prefixes))
+            fact = facts[(p, o)] = Fact(
+                show(p, prefixes, labels.get(p)), _value(p, o, labels, prefixes)
+            )
         shown = show(g, prefixes)
         if shown not in fact.graphs:
             fact.graphs.append(shown)
     _attach_sources(eng, bind, facts, prefixes)
     _attach_value_details(eng, bind, facts)
 
-    own = [f for (p, _), f in facts.items() if p.value == LABEL]
+    by_property = [(text(p), f) for (p, _), f in facts.items()]
+    own = [f for p, f in by_property if p == LABEL]
     label = own[0].value.text if own else labels.get(entity, iri.rsplit("/", 1)[-1])
-    types = [f.value for (p, _), f in facts.items() if p.value == RDF_TYPE]
-    descriptions = [f.value.text for (p, _), f in facts.items() if p.value in DESCRIPTIONS]
-    identifiers = list(
-        {f.value.href: f.value for (p, _), f in facts.items() if p.value in MATCHES | {IDENTIFIER}}.values()
-    )
+    types = [f.value for p, f in by_property if p == RDF_TYPE]
+    descriptions = [f.value.text for p, f in by_property if p in DESCRIPTIONS]
+    found = {f.value.href: f.value for p, f in by_property if p in MATCHES | {IDENTIFIER}}
+    identifiers = list(found.values())
     incoming = [
         (show(s, prefixes, labels.get(s)), show(p, prefixes, labels.get(p)))
         for _, s, p, _, _ in incoming_rows
+        if s is not None and p is not None
     ]
     ordered = sorted(facts.values(), key=lambda f: (f.predicate.text.lower(), f.value.text))
     return EntityView(
@@ -159,9 +178,9 @@ def load(eng: Engine, iri: str) -> EntityView | None:
 def _value(p: Term, o: Term, labels: dict[Term, str], prefixes: dict[str, str]) -> Shown:
     shown = show(o, prefixes, labels.get(o))
     if isinstance(o, ox.Literal):
-        if p.value == IDENTIFIER:
+        if text(p) == IDENTIFIER:
             return Shown(o.value, identifier_link(o.value), external=True)
-        pattern = RESOLVERS.get(p.value)
+        pattern = RESOLVERS.get(text(p))
         if pattern:
             return Shown(o.value, pattern.format(o.value), shown.note, external=True)
         if o.datatype.value.endswith("#anyURI"):
@@ -169,42 +188,47 @@ def _value(p: Term, o: Term, labels: dict[Term, str], prefixes: dict[str, str]) 
     return shown
 
 
-def _attach_sources(eng: Engine, bind: tuple[tuple[str, Term], ...],
-                    facts: dict[tuple[Term, Term], Fact], prefixes: dict[str, str]) -> None:  # fmt: skip
+def _attach_sources(
+    eng: Engine,
+    bind: tuple[tuple[str, Term], ...],
+    facts: dict[tuple[Term, Term], Fact],
+    prefixes: dict[str, str],
+) -> None:
     for _, p, o, src, title, locator, status, paraphrase, where in eng.table(SOURCES, bind).rows:
-        fact = facts.get((p, o))  # type: ignore[arg-type]
+        fact = facts.get((p, o)) if p is not None and o is not None else None
         if fact is None:
             continue
         fact.sources.append(
             Source(
-                document=show(src, prefixes, title.value if title is not None else None),
-                locator=locator.value if locator is not None else "",
-                status=status.value.rsplit("/", 1)[-1] if status is not None else "",
-                paraphrase=paraphrase.value if paraphrase is not None else "",
-                where=where.value if where is not None else None,
+                document=show(src, prefixes, text(title) or None),
+                locator=text(locator),
+                status=text(status).rsplit("/", 1)[-1],
+                paraphrase=text(paraphrase),
+                where=text(where) or None,
             )
         )
 
 
-def _attach_value_details(eng: Engine, bind: tuple[tuple[str, Term], ...],
-                          facts: dict[tuple[Term, Term], Fact]) -> None:  # fmt: skip
+def _attach_value_details(
+    eng: Engine, bind: tuple[tuple[str, Term], ...], facts: dict[tuple[Term, Term], Fact]
+) -> None:
     parts: defaultdict[Term, dict[str, str]] = defaultdict(dict)
     for _, v, vp, vo in eng.table(VALUES, bind).rows:
-        if v is not None and vp is not None and vo is not None:
-            parts[v][vp.value.rsplit("/", 1)[-1].rsplit("#", 1)[-1]] = vo.value
+        if v is not None:
+            parts[v][text(vp).rsplit("/", 1)[-1].rsplit("#", 1)[-1]] = text(vo)
     for (_, o), fact in facts.items():
         if o in parts:
             fact.detail = describe_value(parts[o])
 
 
 def describe_value(parts: dict[str, str]) -> str:
-    """A value node in words: `4–6 week`, `9000000 GBP`.
+    """A value node in words: `4-6 week`, `9000000 GBP`.
 
     >>> describe_value({"minValue": "4", "maxValue": "6", "unitText": "week"})
-    '4–6 week'
+    '4-6 week'
     """
     amount = parts.get("value")
     if amount is None and ("minValue" in parts or "maxValue" in parts):
-        amount = f"{parts.get('minValue', '')}–{parts.get('maxValue', '')}"
+        amount = f"{parts.get('minValue', '')}-{parts.get('maxValue', '')}"
     unit = parts.get("unitText") or parts.get("currency") or ""
     return f"{amount or ''} {unit}".strip()

@@ -70,8 +70,13 @@ def prefix_triples(eng: Engine) -> list[ox.Triple]:
 def all_examples() -> Response:
     eng = engine()
     triples = [t for q in eng.canned.values() for t in example_triples(eng, q)]
-    return rdf_response(triples + prefix_triples(eng), eng.prefixes,
-                        choose(TRIPLE_FORMATS, html=True), "sparql-examples", ABOUT)  # fmt: skip
+    return rdf_response(
+        triples + prefix_triples(eng),
+        eng.prefixes,
+        choose(TRIPLE_FORMATS, html=True),
+        "sparql-examples",
+        ABOUT,
+    )
 
 
 @bp.route(f"/{PATH}/<name>")

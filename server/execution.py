@@ -28,8 +28,16 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .formats import GRAPHS, SOLUTIONS, Row, Term, by_name, write_boolean, write_graph
-from .formats import write_solutions
+from .formats import (
+    GRAPHS,
+    SOLUTIONS,
+    Row,
+    Term,
+    by_name,
+    write_boolean,
+    write_graph,
+    write_solutions,
+)
 
 log = logging.getLogger(__name__)
 

@@ -55,29 +55,69 @@ class Format:
 
 
 SOLUTIONS: tuple[Format, ...] = (
-    Format("json", "application/sparql-results+json", "srj", _W3C + "SPARQL_Results_JSON",
-           ("srj",), ("application/json",)),
-    Format("xml", "application/sparql-results+xml", "srx", _W3C + "SPARQL_Results_XML",
-           ("srx",), ("application/xml", "text/xml")),
+    Format(
+        "json",
+        "application/sparql-results+json",
+        "srj",
+        _W3C + "SPARQL_Results_JSON",
+        ("srj",),
+        ("application/json",),
+    ),
+    Format(
+        "xml",
+        "application/sparql-results+xml",
+        "srx",
+        _W3C + "SPARQL_Results_XML",
+        ("srx",),
+        ("application/xml", "text/xml"),
+    ),
     Format("csv", "text/csv", "csv", _W3C + "SPARQL_Results_CSV"),
     Format("tsv", "text/tab-separated-values", "tsv", _W3C + "SPARQL_Results_TSV"),
-)  # fmt: skip
+)
 
 GRAPHS: tuple[Format, ...] = (
     # Turtle is also valid N3, so it answers clients that ask for N3.
-    Format("turtle", "text/turtle", "ttl", _W3C + "Turtle", ("ttl", "n3"),
-           ("application/x-turtle", "application/turtle", "text/n3", "text/rdf+n3"),
-           ox.RdfFormat.TURTLE),
-    Format("ntriples", "application/n-triples", "nt", _W3C + "N-Triples", ("nt", "n-triples"),
-           ("text/plain",), ox.RdfFormat.N_TRIPLES),
-    Format("rdfxml", "application/rdf+xml", "rdf", _W3C + "RDF_XML", ("rdf", "xml", "rdf+xml"),
-           ("application/xml", "text/xml"), ox.RdfFormat.RDF_XML),
-    Format("jsonld", "application/ld+json", "jsonld", _W3C + "JSON-LD", ("json-ld", "json"),
-           ("application/json",), ox.RdfFormat.JSON_LD),
-    Format("nquads", "application/n-quads", "nq", _W3C + "N-Quads", ("nq",),
-           (), ox.RdfFormat.N_QUADS),
+    Format(
+        "turtle",
+        "text/turtle",
+        "ttl",
+        _W3C + "Turtle",
+        ("ttl", "n3"),
+        ("application/x-turtle", "application/turtle", "text/n3", "text/rdf+n3"),
+        ox.RdfFormat.TURTLE,
+    ),
+    Format(
+        "ntriples",
+        "application/n-triples",
+        "nt",
+        _W3C + "N-Triples",
+        ("nt", "n-triples"),
+        ("text/plain",),
+        ox.RdfFormat.N_TRIPLES,
+    ),
+    Format(
+        "rdfxml",
+        "application/rdf+xml",
+        "rdf",
+        _W3C + "RDF_XML",
+        ("rdf", "xml", "rdf+xml"),
+        ("application/xml", "text/xml"),
+        ox.RdfFormat.RDF_XML,
+    ),
+    Format(
+        "jsonld",
+        "application/ld+json",
+        "jsonld",
+        _W3C + "JSON-LD",
+        ("json-ld", "json"),
+        ("application/json",),
+        ox.RdfFormat.JSON_LD,
+    ),
+    Format(
+        "nquads", "application/n-quads", "nq", _W3C + "N-Quads", ("nq",), (), ox.RdfFormat.N_QUADS
+    ),
     Format("trig", "application/trig", "trig", _W3C + "TriG", (), (), ox.RdfFormat.TRIG),
-)  # fmt: skip
+)
 
 #: The formats a whole graph can be asked for in (no quads: an entity page is one graph).
 TRIPLE_FORMATS = GRAPHS[:4]
@@ -108,7 +148,9 @@ def negotiate(accept: str | None, formats: Sequence[Format]) -> Format | None:
     return chosen[0] if chosen else None
 
 
-def negotiate_media_type(accept: str | None, formats: Sequence[Format]) -> tuple[Format, str] | None:
+def negotiate_media_type(
+    accept: str | None, formats: Sequence[Format]
+) -> tuple[Format, str] | None:
     """The best format and the media type the client named for it (e.g. application/json)."""
     if not accept or not accept.strip():
         return formats[0], formats[0].media_type
@@ -132,7 +174,8 @@ def write_boolean(fmt: Format, value: bool) -> bytes:
     if fmt.name == "json":
         text = json.dumps({"head": {}, "boolean": value})
     elif fmt.name == "xml":
-        text = f'<?xml version="1.0"?>\n<sparql xmlns="{_SRX}">\n<head/>\n<boolean>{word}</boolean>\n</sparql>\n'
+        text = f'<?xml version="1.0"?>\n<sparql xmlns="{_SRX}">\n<head/>\n'
+        text += f"<boolean>{word}</boolean>\n</sparql>\n"
     elif fmt.name == "csv":
         text = f"_askResult\r\n{word}\r\n"
     else:
@@ -242,7 +285,9 @@ def write_graph(fmt: Format, triples: Sequence[ox.Triple], prefixes: dict[str, s
     if fmt.name in ("nquads", "trig"):
         items = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
     used = _used_prefixes(triples, prefixes) if fmt.name not in ("ntriples", "nquads") else {}
-    return ox.serialize(items, format=fmt.rdf, prefixes=used)
+    body = ox.serialize(items, format=fmt.rdf, prefixes=used)
+    assert body is not None  # with no output given, serialize returns the bytes
+    return body
 
 
 def _used_prefixes(triples: Sequence[ox.Triple], prefixes: dict[str, str]) -> dict[str, str]:
@@ -254,5 +299,7 @@ def _used_prefixes(triples: Sequence[ox.Triple], prefixes: dict[str, str]) -> di
         if isinstance(term, ox.NamedNode)
     }
     return {
-        p: ns for p, ns in prefixes.items() if ns[-1] in "/#_" and any(i.startswith(ns) for i in iris)
+        p: ns
+        for p, ns in prefixes.items()
+        if ns[-1] in "/#_" and any(i.startswith(ns) for i in iris)
     }

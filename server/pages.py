@@ -21,7 +21,7 @@ from .engine import engine
 from .execution import Job, QueryError, Raw
 from .formats import TRIPLE_FORMATS
 from .responses import HttpError, choose, rdf_response
-from .view import show
+from .view import Shown, show
 
 bp = Blueprint("pages", __name__)
 
@@ -77,8 +77,9 @@ def entity(rest: str = "") -> Response:
     chosen = choose(TRIPLE_FORMATS, html=True)
     if chosen is not None:
         is_graph = iri in eng.graph_sizes()
-        raw = eng.table(entities.GRAPH_CONTENT if is_graph else entities.DESCRIBE,
-                        (("e", ox.NamedNode(iri)),))  # fmt: skip
+        raw = eng.table(
+            entities.GRAPH_CONTENT if is_graph else entities.DESCRIBE, (("e", ox.NamedNode(iri)),)
+        )
         if not raw.triples and not is_graph:
             raise HttpError(404, f"nothing is known about <{iri}>")
         return rdf_response(list(raw.triples or ()), eng.prefixes, chosen, iri.rsplit("/", 1)[-1])
@@ -89,7 +90,7 @@ def entity(rest: str = "") -> Response:
     return html(render_template("entity.html", e=view, sample=sample, formats=TRIPLE_FORMATS))
 
 
-def _graph_sample(iri: str) -> list[tuple[object, object, object]]:
+def _graph_sample(iri: str) -> list[tuple[Shown, ...]]:
     eng = engine()
     query = "SELECT ?e ?s ?p ?o WHERE { GRAPH ?e { ?s ?p ?o } } LIMIT 200"
     rows = eng.table(query, (("e", ox.NamedNode(iri)),)).rows
@@ -113,11 +114,16 @@ def canned_page(name: str) -> Response:
         try:
             bound = query.bind({k: v for k, v in values.items() if v}, eng.prefixes)
             page = max(1, int(request.args.get("page", "1") or 1))
-            changes = {}
-            if query.pagination:
-                changes = {"offset": (page - 1) * query.pagination, "page_size": query.pagination}
-            job = Job(bound.query, dataset_for(bound.query), bound.substitutions,
-                      row_cap=eng.config.row_cap, raw=True, **changes)  # type: ignore[arg-type]  # fmt: skip
+            size = query.pagination
+            job = Job(
+                bound.query,
+                dataset_for(bound.query),
+                bound.substitutions,
+                row_cap=eng.config.row_cap,
+                offset=(page - 1) * size if size else 0,
+                page_size=size,
+                raw=True,
+            )
             outcome = eng.pool.run(job)
             assert isinstance(outcome, Raw)
             result = outcome
@@ -143,4 +149,3 @@ def canned_page(name: str) -> Response:
         ),
         400 if error else 200,
     )
-

@@ -51,8 +51,9 @@ def answer(
     """Run a query for a protocol client: checks, negotiation, limits, the response."""
     eng = engine()
     try:
-        check(query, allow_list=eng.config.service_allow_list,
-              max_bytes=eng.config.max_request_bytes)  # fmt: skip
+        check(
+            query, allow_list=eng.config.service_allow_list, max_bytes=eng.config.max_request_bytes
+        )
     except Refused as err:
         raise HttpError(err.status, err.message) from None
     solutions = _choose_or_none(SOLUTIONS)
@@ -114,7 +115,8 @@ def _read_request() -> tuple[str | None, MultiDict[str, str]]:
     if mimetype == SPARQL_UPDATE:
         raise HttpError(403, READ_ONLY)
     raise HttpError(
-        415, f"unsupported media type {mimetype or '(none)'}: POST a query as {FORM} or {SPARQL_QUERY}"
+        415,
+        f"unsupported media type {mimetype or '(none)'}: POST a query as {FORM} or {SPARQL_QUERY}",
     )
 
 

@@ -8,8 +8,14 @@ from collections.abc import Sequence
 import pyoxigraph as ox
 from flask import Response, render_template, request
 
-from .formats import TRIPLE_FORMATS, Format, UnknownFormat, by_name, negotiate_media_type
-from .formats import write_graph
+from .formats import (
+    TRIPLE_FORMATS,
+    Format,
+    UnknownFormat,
+    by_name,
+    negotiate_media_type,
+    write_graph,
+)
 
 HTML = "text/html"
 
@@ -65,7 +71,8 @@ def choose(offers: Sequence[Format], *, html: bool = False) -> tuple[Format, str
             fmt = by_name(named, offers)
         except UnknownFormat:
             names = ", ".join(f.name for f in offers)
-            raise HttpError(400, f"parameter 'format': unknown format {named!r}; use {names}")
+            message = f"parameter 'format': unknown format {named!r}; use {names}"
+            raise HttpError(400, message) from None
         return fmt, fmt.media_type
     if html and wants_html():
         return None
@@ -76,15 +83,23 @@ def choose(offers: Sequence[Format], *, html: bool = False) -> tuple[Format, str
     return chosen
 
 
-def rdf_response(triples: Sequence[ox.Triple], prefixes: dict[str, str],
-                 chosen: tuple[Format, str] | None, filename: str | None = None,
-                 about: str = "") -> Response:  # fmt: skip
+def rdf_response(
+    triples: Sequence[ox.Triple],
+    prefixes: dict[str, str],
+    chosen: tuple[Format, str] | None,
+    filename: str | None = None,
+    about: str = "",
+) -> Response:
     """RDF in the chosen format; None means a page showing it as Turtle (for browsers)."""
     if chosen is None:
         turtle = by_name("turtle", TRIPLE_FORMATS)
-        html = render_template("rdf.html", title=filename or "RDF", about=about,
-                               text=write_graph(turtle, triples, prefixes).decode("utf-8"),
-                               formats=TRIPLE_FORMATS)  # fmt: skip
+        html = render_template(
+            "rdf.html",
+            title=filename or "RDF",
+            about=about,
+            text=write_graph(turtle, triples, prefixes).decode("utf-8"),
+            formats=TRIPLE_FORMATS,
+        )
         return Response(html, content_type="text/html; charset=utf-8")
     fmt, media_type = chosen
     body = write_graph(fmt, triples, prefixes)

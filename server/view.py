@@ -80,6 +80,15 @@ def show(term: Term | None, prefixes: dict[str, str], label: str | None = None) 
     return Shown(str(term))
 
 
+def text(term: Term | None) -> str:
+    """A term's value as a string ('' for an unbound variable)."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal):
+        return term.value
+    return str(term)
+
+
 def identifier_link(curie: str) -> str:
     """Where a CURIE such as `MONDO:0007915` resolves: its scheme's IRI, else bioregistry."""
     from cartkg.errors import CartkgError

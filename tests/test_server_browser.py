@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "server"))
-from server_support import build_release, start_server, stop_server  # noqa: E402
+from server_support import build_release, start_server, stop_server
 
 pytestmark = pytest.mark.slow
 
@@ -29,15 +29,24 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage"]  # fmt: skip
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    process, url = start_server(build_release(tmp_path_factory.mktemp("release")),
-                                "--workers", "1", "--threads", "2")  # fmt: skip
+    process, url = start_server(
+        build_release(tmp_path_factory.mktemp("release")), "--workers", "1", "--threads", "2"
+    )
     yield url
     stop_server(process)
 
@@ -65,12 +74,19 @@ def test_query_page_runs_a_query_and_shows_rows(browser, site) -> None:  # type:
     editor = wait(browser, ec.element_to_be_clickable((By.ID, "query")))
     # The editor highlights what is typed.
     editor.clear()
-    editor.send_keys("SELECT ?h ?label WHERE { ?h a cartkg:Hospital ; rdfs:label ?label } ORDER BY ?label")
+    editor.send_keys(
+        "SELECT ?h ?label WHERE { ?h a cartkg:Hospital ; rdfs:label ?label } ORDER BY ?label"
+    )
     wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#highlight .tok-keyword"))
     browser.find_element(By.ID, "run").click()
     table = wait(browser, ec.presence_of_element_located((By.ID, "results-table")))
     cells = [td.text for td in table.find_elements(By.CSS_SELECTOR, "tbody td")]
-    assert cells == ["kg:alpha-hospital", "Alpha Hospital @en", "kg:beta-hospital", "Beta Hospital @en"]
+    assert cells == [
+        "kg:alpha-hospital",
+        "Alpha Hospital @en",
+        "kg:beta-hospital",
+        "Beta Hospital @en",
+    ]
     link = table.find_element(By.CSS_SELECTOR, "tbody a")
     assert link.get_attribute("href") == site + "/id/alpha-hospital"
     downloads = browser.find_element(By.ID, "downloads").find_elements(By.TAG_NAME, "a")
@@ -80,8 +96,10 @@ def test_query_page_runs_a_query_and_shows_rows(browser, site) -> None:  # type:
 
 def test_query_page_examples_and_errors(browser, site) -> None:  # type: ignore[no-untyped-def]
     browser.get(site + "/")
-    example = wait(browser, ec.element_to_be_clickable(
-        (By.CSS_SELECTOR, 'button.example[data-name="labels_paged"]')))  # fmt: skip
+    example = wait(
+        browser,
+        ec.element_to_be_clickable((By.CSS_SELECTOR, 'button.example[data-name="labels_paged"]')),
+    )
     example.click()
     assert "rdfs:label ?label" in browser.find_element(By.ID, "query").get_attribute("value")
     browser.find_element(By.ID, "run").click()

@@ -15,7 +15,7 @@ from cartkg.paths import layout
 from cartkg.query import prefixes as endpoint_prefixes
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "server"))
-from server_support import QUERIES, build_release, close_app, make_app  # noqa: E402
+from server_support import QUERIES, build_release, close_app, make_app
 
 KG = "https://w3id.org/cartkg/id/"
 CARTKG = "https://w3id.org/cartkg/ontology/"
@@ -156,20 +156,27 @@ def test_curies_are_accepted_for_iris() -> None:
 def test_defaults_and_values(client) -> None:  # type: ignore[no-untyped-def]
     hospitals = rows(client.get("/api/things_of_type"))
     assert [r["thing"] for r in hospitals] == [KG + "alpha-hospital", KG + "beta-hospital"]
-    antigens = rows(client.get("/api/things_of_type", query_string={"type": "cartkg:TargetAntigen"}))
+    antigens = rows(
+        client.get("/api/things_of_type", query_string={"type": "cartkg:TargetAntigen"})
+    )
     assert [r["thing"] for r in antigens] == [KG + "cd19"]
 
 
 def test_every_parameter_type(client) -> None:  # type: ignore[no-untyped-def]
-    assert rows(client.get("/api/by_label", query_string={"label": "CD19"})) == [{"thing": KG + "cd19"}]
-    assert rows(client.get("/api/by_plain_text", query_string={"title": "Another invented article"})) \
-        == [{"source": KG + "source-001"}]  # fmt: skip
+    assert rows(client.get("/api/by_label", query_string={"label": "CD19"})) == [
+        {"thing": KG + "cd19"}
+    ]
+    assert rows(
+        client.get("/api/by_plain_text", query_string={"title": "Another invented article"})
+    ) == [{"source": KG + "source-001"}]
     petitions = {"min": "100", "since": "2024-01-01"}
     assert len(rows(client.get("/api/petitions", query_string=petitions))) == 1
     assert rows(client.get("/api/petitions", query_string={**petitions, "min": "20000"})) == []
     assert rows(client.get("/api/petitions", query_string={**petitions, "score": "0.9"})) == []
     assert len(rows(client.get("/api/petitions", query_string={**petitions, "score": "0.5"}))) == 1
-    assert rows(client.get("/api/petitions", query_string={**petitions, "until": "2024-04-30"})) == []
+    assert (
+        rows(client.get("/api/petitions", query_string={**petitions, "until": "2024-04-30"})) == []
+    )
 
 
 @pytest.mark.parametrize(
@@ -206,16 +213,24 @@ def test_missing_and_unknown_parameters(client) -> None:  # type: ignore[no-unty
 
 
 def test_pagination_with_link_headers(client) -> None:  # type: ignore[no-untyped-def]
-    everything = rows(client.get("/sparql", query_string={
-        "query": "SELECT ?thing ?label WHERE { ?thing rdfs:label ?label } ORDER BY ?label"}))  # fmt: skip
+    everything = rows(
+        client.get(
+            "/sparql",
+            query_string={
+                "query": "SELECT ?thing ?label WHERE { ?thing rdfs:label ?label } ORDER BY ?label"
+            },
+        )
+    )
     pages = -(-len(everything) // 3)
     assert pages >= 3
     collected = []
     for page in range(1, pages + 1):
         response = client.get("/api/labels_paged", query_string={"page": str(page)})
         collected += rows(response)
-        links = {part.split('rel="')[1].rstrip('"'): part.split(">")[0].lstrip("<")
-                 for part in response.headers["Link"].split(", ")}  # fmt: skip
+        links = {
+            part.split('rel="')[1].rstrip('"'): part.split(">")[0].lstrip("<")
+            for part in response.headers["Link"].split(", ")
+        }
         assert links["first"].endswith("page=1") and links["last"].endswith(f"page={pages}")
         assert ("prev" in links) == (page > 1)
         assert ("next" in links) == (page < pages)
@@ -236,7 +251,9 @@ def test_other_formats_and_forms(client) -> None:  # type: ignore[no-untyped-def
     assert response.json == {"head": {}, "boolean": False}
     # A POST query: GET is refused, a form POST gives a graph.
     assert client.get("/api/about", query_string={"thing": "kg:cd19"}).status_code == 405
-    response = client.post("/api/about", data={"thing": "kg:cd19"}, headers={"Accept": "text/turtle"})
+    response = client.post(
+        "/api/about", data={"thing": "kg:cd19"}, headers={"Accept": "text/turtle"}
+    )
     triples = list(ox.parse(response.data, ox.RdfFormat.TURTLE))
     assert {t.subject.value for t in triples} == {KG + "cd19"} and len(triples) >= 3
 
@@ -263,11 +280,15 @@ def test_sparql_examples_run_as_published(client) -> None:  # type: ignore[no-un
     response = client.get("/.well-known/sparql-examples", headers={"Accept": "text/turtle"})
     store = ox.Store()
     store.load(response.data, ox.RdfFormat.TURTLE)
-    examples = list(store.query("""PREFIX sh: <http://www.w3.org/ns/shacl#>
+    examples = list(
+        store.query(
+            """PREFIX sh: <http://www.w3.org/ns/shacl#>
         SELECT ?ex ?text ?comment ?target WHERE {
           ?ex a sh:SPARQLExecutable ; rdfs:comment ?comment ; <https://schema.org/target> ?target ;
               sh:select|sh:ask|sh:construct|sh:describe ?text }""",
-        prefixes={"rdfs": "http://www.w3.org/2000/01/rdf-schema#"}))  # fmt: skip
+            prefixes={"rdfs": "http://www.w3.org/2000/01/rdf-schema#"},
+        )
+    )
     assert len(examples) == len(list(QUERIES.glob("*.rq")))
     assert {e["target"].value for e in examples} == {"http://localhost/sparql"}
     text = next(e["text"].value for e in examples if e["ex"].value.endswith("/labels_paged"))
@@ -280,5 +301,7 @@ def test_api_pages(client) -> None:  # type: ignore[no-untyped-def]
     assert page.mimetype == "text/html" and b"/queries/things_of_type" in page.data
     page = client.get("/queries/by_label", query_string={"label": "CD19", "run": "1"})
     assert page.status_code == 200 and b"/id/cd19" in page.data
-    page = client.get("/queries/petitions", query_string={"min": "abc", "since": "2024-01-01", "run": "1"})
+    page = client.get(
+        "/queries/petitions", query_string={"min": "abc", "since": "2024-01-01", "run": "1"}
+    )
     assert page.status_code == 400 and b"parameter &#39;min&#39;" in page.data

@@ -18,15 +18,19 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, POST, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "server"))
-from server_support import build_release, start_server, stop_server  # noqa: E402
+from server_support import build_release, start_server, stop_server
 
 pytestmark = pytest.mark.slow
 
 KG = "https://w3id.org/cartkg/id/"
-HOSPITALS = "PREFIX cartkg: <https://w3id.org/cartkg/ontology/>\n" \
-    "SELECT ?h WHERE { ?h a cartkg:Hospital } ORDER BY ?h"  # fmt: skip
-CONSTRUCT = "PREFIX cartkg: <https://w3id.org/cartkg/ontology/>\n" \
-    "CONSTRUCT { ?h a cartkg:Hospital } WHERE { ?h a cartkg:Hospital }"  # fmt: skip
+HOSPITALS = (
+    "PREFIX cartkg: <https://w3id.org/cartkg/ontology/>\n"
+    "SELECT ?h WHERE { ?h a cartkg:Hospital } ORDER BY ?h"
+)
+CONSTRUCT = (
+    "PREFIX cartkg: <https://w3id.org/cartkg/ontology/>\n"
+    "CONSTRUCT { ?h a cartkg:Hospital } WHERE { ?h a cartkg:Hospital }"
+)
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
 WANT = [KG + "alpha-hospital", KG + "beta-hospital"]
 TIMEOUT = 3.0
@@ -39,8 +43,17 @@ def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def endpoint(release: Path):  # type: ignore[no-untyped-def]
-    process, url = start_server(release, "--workers", "1", "--threads", "4",
-                                "--timeout", str(TIMEOUT), "--max-request-bytes", "5000")  # fmt: skip
+    process, url = start_server(
+        release,
+        "--workers",
+        "1",
+        "--threads",
+        "4",
+        "--timeout",
+        str(TIMEOUT),
+        "--max-request-bytes",
+        "5000",
+    )
     yield url + "/sparql"
     stop_server(process)
 
@@ -116,8 +129,13 @@ def test_rdflib_sparqlstore(endpoint) -> None:  # type: ignore[no-untyped-def]
 # ---- raw HTTP: the error codes ------------------------------------------------------------------
 
 
-def request(endpoint: str, method: str, path: str, body: bytes | None = None,
-            headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:  # fmt: skip
+def request(
+    endpoint: str,
+    method: str,
+    path: str,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, dict[str, str], bytes]:
     parts = urlsplit(endpoint)
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
     try:
@@ -137,12 +155,29 @@ def test_error_codes(endpoint) -> None:  # type: ignore[no-untyped-def]
         ("GET", q + quote(HOSPITALS) + "&format=yaml", None, {}, 400),
         ("POST", "/sparql", HOSPITALS.encode(), {"Content-Type": "text/plain"}, 415),
         ("POST", "/sparql", b"DROP ALL", {"Content-Type": "application/sparql-update"}, 403),
-        ("POST", "/sparql", b"update=DROP+ALL",
-         {"Content-Type": "application/x-www-form-urlencoded"}, 403),
+        (
+            "POST",
+            "/sparql",
+            b"update=DROP+ALL",
+            {"Content-Type": "application/x-www-form-urlencoded"},
+            403,
+        ),
         ("DELETE", "/sparql", None, {}, 405),
         ("GET", q + quote("ASK {}" + " " * 6000), None, {}, 413),
-        ("POST", "/sparql", b"ASK {}" + b" " * 6000, {"Content-Type": "application/sparql-query"}, 413),
-        ("GET", q + quote("SELECT * { SERVICE <http://127.0.0.1:9/s> { ?s ?p ?o } }"), None, {}, 403),
+        (
+            "POST",
+            "/sparql",
+            b"ASK {}" + b" " * 6000,
+            {"Content-Type": "application/sparql-query"},
+            413,
+        ),
+        (
+            "GET",
+            q + quote("SELECT * { SERVICE <http://127.0.0.1:9/s> { ?s ?p ?o } }"),
+            None,
+            {},
+            403,
+        ),
         ("GET", "/api/by_label?label=", None, {}, 400),
         ("GET", "/no/such/page", None, {}, 404),
     ]
@@ -154,9 +189,9 @@ def test_error_codes(endpoint) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_ok_and_health(endpoint) -> None:  # type: ignore[no-untyped-def]
-    status, headers, body = request(endpoint, "GET", "/health")
+    status, _, body = request(endpoint, "GET", "/health")
     assert status == 200 and body == b'{"status": "ok"}'
-    status, headers, body = request(endpoint, "GET", "/sparql", headers={"Accept": "text/turtle"})
+    status, _, body = request(endpoint, "GET", "/sparql", headers={"Accept": "text/turtle"})
     assert status == 200 and endpoint.encode() in body  # the exact endpoint URL
 
 
@@ -169,8 +204,9 @@ def test_runaway_query(endpoint) -> None:  # type: ignore[no-untyped-def]
     def runaway() -> None:
         started = time.monotonic()
         status, _, body = request(endpoint, "GET", "/sparql?query=" + quote(RUNAWAY))
-        outcome.update(status=status, body=body, seconds=time.monotonic() - started,
-                       done=time.monotonic())  # fmt: skip
+        outcome.update(
+            status=status, body=body, seconds=time.monotonic() - started, done=time.monotonic()
+        )
 
     thread = threading.Thread(target=runaway)
     thread.start()
@@ -193,10 +229,12 @@ def test_runaway_query(endpoint) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_allowed_service_is_federated(release, endpoint) -> None:  # type: ignore[no-untyped-def]
-    process, url = start_server(release, "--workers", "1", "--threads", "2",
-                                "--allow-service", endpoint)  # fmt: skip
+    process, url = start_server(
+        release, "--workers", "1", "--threads", "2", "--allow-service", endpoint
+    )
     try:
-        query = f"SELECT ?h WHERE {{ SERVICE <{endpoint}> {{ ?h a <https://w3id.org/cartkg/ontology/Hospital> }} }} ORDER BY ?h"
+        hospital = "<https://w3id.org/cartkg/ontology/Hospital>"
+        query = f"SELECT ?h WHERE {{ SERVICE <{endpoint}> {{ ?h a {hospital} }} }} ORDER BY ?h"
         result = wrapper(url + "/sparql", query, JSON)
         assert [b["h"]["value"] for b in result["results"]["bindings"]] == WANT  # type: ignore[index]
         other = query.replace(endpoint, endpoint + "/elsewhere")

@@ -11,7 +11,7 @@ import pyoxigraph as ox
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "server"))
-from server_support import build_release, close_app, make_app  # noqa: E402
+from server_support import build_release, close_app, make_app
 
 KG = "https://w3id.org/cartkg/id/"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -52,7 +52,7 @@ def test_entity_page_links_identifiers_to_resolvers(client) -> None:  # type: ig
 
 
 def test_value_nodes_are_described(client) -> None:  # type: ignore[no-untyped-def]
-    assert "4–6 week" in page(client, "/id/stage-manufacturing")
+    assert "4-6 week" in page(client, "/id/stage-manufacturing")
 
 
 def test_ontology_and_graph_pages(client) -> None:  # type: ignore[no-untyped-def]
@@ -63,9 +63,13 @@ def test_ontology_and_graph_pages(client) -> None:  # type: ignore[no-untyped-de
 
 @pytest.mark.parametrize(
     ("accept", "fmt"),
-    [("text/turtle", ox.RdfFormat.TURTLE), ("application/ld+json", ox.RdfFormat.JSON_LD),
-     ("application/n-triples", ox.RdfFormat.N_TRIPLES), ("*/*", ox.RdfFormat.TURTLE)],
-)  # fmt: skip
+    [
+        ("text/turtle", ox.RdfFormat.TURTLE),
+        ("application/ld+json", ox.RdfFormat.JSON_LD),
+        ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+        ("*/*", ox.RdfFormat.TURTLE),
+    ],
+)
 def test_entities_for_machines(client, accept, fmt) -> None:  # type: ignore[no-untyped-def]
     response = client.get("/id/stage-manufacturing", headers={"Accept": accept})
     assert response.status_code == 200

@@ -15,7 +15,7 @@ import pyoxigraph as ox
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "server"))
-from server_support import build_release, close_app, make_app  # noqa: E402
+from server_support import build_release, close_app, make_app
 
 KG = "https://w3id.org/cartkg/id/"
 KGG = "https://w3id.org/cartkg/graph/"
@@ -57,8 +57,13 @@ def plain_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def strict_client(plain_release: Path):  # type: ignore[no-untyped-def]
     """Small limits, and one allowed SERVICE endpoint (nothing listens there)."""
-    app = make_app(plain_release, pool_size=1, row_cap=3, max_request_bytes=2000,
-                   service_allow_list=("http://127.0.0.1:9/sparql",))  # fmt: skip
+    app = make_app(
+        plain_release,
+        pool_size=1,
+        row_cap=3,
+        max_request_bytes=2000,
+        service_allow_list=("http://127.0.0.1:9/sparql",),
+    )
     yield app.test_client()
     close_app(app)
 
@@ -118,13 +123,16 @@ def test_csv_has_a_header_and_plain_values(client) -> None:  # type: ignore[no-u
     response = client.get("/sparql", query_string={"query": query}, headers={"Accept": "text/csv"})
     assert response.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(response.data.decode())))
-    assert rows == [["h", "label"], [KG + "alpha-hospital", "Alpha Hospital"],
-                    [KG + "beta-hospital", "Beta Hospital"]]  # fmt: skip
+    assert rows == [
+        ["h", "label"],
+        [KG + "alpha-hospital", "Alpha Hospital"],
+        [KG + "beta-hospital", "Beta Hospital"],
+    ]
     assert b"\r\n" in response.data
 
 
 def test_xml_results_are_well_formed_with_language_tags(client) -> None:  # type: ignore[no-untyped-def]
-    query = 'SELECT ?label WHERE { kg:cd19 rdfs:label ?label }'
+    query = "SELECT ?label WHERE { kg:cd19 rdfs:label ?label }"
     response = client.get("/sparql", query_string={"query": query, "format": "xml"})
     root = ET.fromstring(response.data)
     literal = root.find(".//{http://www.w3.org/2005/sparql-results#}literal")
@@ -134,8 +142,10 @@ def test_xml_results_are_well_formed_with_language_tags(client) -> None:  # type
 
 @pytest.mark.parametrize("accept", [SRJ, "application/sparql-results+xml"])
 def test_ask(client, accept) -> None:  # type: ignore[no-untyped-def]
-    for query, answer in [("ASK { kg:cd19 a cartkg:TargetAntigen }", True),
-                          ("ASK { kg:cd19 a cartkg:Hospital }", False)]:  # fmt: skip
+    for query, answer in [
+        ("ASK { kg:cd19 a cartkg:TargetAntigen }", True),
+        ("ASK { kg:cd19 a cartkg:Hospital }", False),
+    ]:
         response = client.get("/sparql", query_string={"query": query}, headers={"Accept": accept})
         fmt = ox.QueryResultsFormat.JSON if "json" in accept else ox.QueryResultsFormat.XML
         assert bool(ox.parse_query_results(response.data, fmt)) is answer
@@ -170,16 +180,22 @@ def test_q_values_choose_the_format(client) -> None:  # type: ignore[no-untyped-
         "application/json": "application/json",
     }
     for accept, media in cases.items():
-        response = client.get("/sparql", query_string={"query": HOSPITALS}, headers={"Accept": accept})
+        response = client.get(
+            "/sparql", query_string={"query": HOSPITALS}, headers={"Accept": accept}
+        )
         assert response.mimetype == media, accept
         assert "Accept" in response.headers["Vary"]
 
 
 def test_format_parameter_overrides_accept(client) -> None:  # type: ignore[no-untyped-def]
-    for name, media in [("csv", "text/csv"), ("tsv", "text/tab-separated-values"),
-                        ("application/sparql-results+xml", "application/sparql-results+xml")]:  # fmt: skip
-        response = client.get("/sparql", query_string={"query": HOSPITALS, "format": name},
-                              headers={"Accept": SRJ})  # fmt: skip
+    for name, media in [
+        ("csv", "text/csv"),
+        ("tsv", "text/tab-separated-values"),
+        ("application/sparql-results+xml", "application/sparql-results+xml"),
+    ]:
+        response = client.get(
+            "/sparql", query_string={"query": HOSPITALS, "format": name}, headers={"Accept": SRJ}
+        )
         assert response.mimetype == media
     response = client.get("/sparql", query_string={"query": CONSTRUCT, "output": "nt"})
     assert response.mimetype == "application/n-triples"
@@ -192,10 +208,14 @@ def test_unknown_format_is_400_naming_the_parameter(client) -> None:  # type: ig
 
 
 def test_406_when_nothing_acceptable(client) -> None:  # type: ignore[no-untyped-def]
-    response = client.get("/sparql", query_string={"query": HOSPITALS}, headers={"Accept": "image/png"})
+    response = client.get(
+        "/sparql", query_string={"query": HOSPITALS}, headers={"Accept": "image/png"}
+    )
     assert response.status_code == 406
     # A graph cannot be CSV: the kind of result decides.
-    response = client.get("/sparql", query_string={"query": CONSTRUCT}, headers={"Accept": "text/csv"})
+    response = client.get(
+        "/sparql", query_string={"query": CONSTRUCT}, headers={"Accept": "text/csv"}
+    )
     assert response.status_code == 406
     assert b"text/turtle" in response.data
 
@@ -227,8 +247,9 @@ def test_two_query_parameters_are_400(client) -> None:  # type: ignore[no-untype
     assert response.status_code == 400
     response = client.post("/sparql?query=ASK%7B%7D", data={"query": "ASK {}"})
     assert response.status_code == 400
-    response = client.post("/sparql?query=ASK%7B%7D", data=b"ASK {}",
-                           content_type="application/sparql-query")  # fmt: skip
+    response = client.post(
+        "/sparql?query=ASK%7B%7D", data=b"ASK {}", content_type="application/sparql-query"
+    )
     assert response.status_code == 400
 
 
@@ -253,8 +274,11 @@ def test_updates_are_refused(client, store) -> None:  # type: ignore[no-untyped-
 
 
 def test_no_stack_traces_or_paths_in_errors(client, release) -> None:  # type: ignore[no-untyped-def]
-    for response in [client.get("/sparql", query_string={"query": "SELECT"}),
-                     client.get("/nowhere"), client.delete("/sparql")]:  # fmt: skip
+    for response in [
+        client.get("/sparql", query_string={"query": "SELECT"}),
+        client.get("/nowhere"),
+        client.delete("/sparql"),
+    ]:
         assert b"Traceback" not in response.data
         assert str(release).encode() not in response.data
 
@@ -286,14 +310,25 @@ def test_in_memory_workers_make_the_union_themselves(plain_release, store) -> No
 
 def test_default_and_named_graph_uris(client, store) -> None:  # type: ignore[no-untyped-def]
     in_001 = len(list(store.quads_for_pattern(None, None, None, ox.NamedNode(KGG + "source-001"))))
-    assert count(client, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }",
-                 **{"default-graph-uri": KGG + "source-001"}) == in_001  # fmt: skip
+    assert (
+        count(
+            client,
+            "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }",
+            **{"default-graph-uri": KGG + "source-001"},
+        )
+        == in_001
+    )
     both = [KGG + "source-000", KGG + "source-001"]
-    assert count(client, "SELECT (COUNT(DISTINCT ?g) AS ?n) { GRAPH ?g { ?s ?p ?o } }",
-                 **{"named-graph-uri": both}) == 2  # fmt: skip
+    assert (
+        count(
+            client,
+            "SELECT (COUNT(DISTINCT ?g) AS ?n) { GRAPH ?g { ?s ?p ?o } }",
+            **{"named-graph-uri": both},
+        )
+        == 2
+    )
     # With only named graphs given, the default graph is empty.
-    assert count(client, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }",
-                 **{"named-graph-uri": both}) == 0  # fmt: skip
+    assert count(client, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", **{"named-graph-uri": both}) == 0
 
 
 def test_from_in_the_query_is_honoured(client, store) -> None:  # type: ignore[no-untyped-def]
@@ -303,7 +338,9 @@ def test_from_in_the_query_is_honoured(client, store) -> None:  # type: ignore[n
 
 
 def test_bad_graph_uri_is_400(client) -> None:  # type: ignore[no-untyped-def]
-    response = client.get("/sparql", query_string={"query": "ASK {}", "default-graph-uri": "not an iri"})
+    response = client.get(
+        "/sparql", query_string={"query": "ASK {}", "default-graph-uri": "not an iri"}
+    )
     assert response.status_code == 400
     assert b"default-graph-uri" in response.data
 
@@ -317,9 +354,13 @@ def test_service_description(client) -> None:  # type: ignore[no-untyped-def]
     store = ox.Store()
     store.load(response.data, ox.RdfFormat.TURTLE)
     sd = "http://www.w3.org/ns/sparql-service-description#"
-    rows = list(store.query(f"""PREFIX sd: <{sd}>
-        SELECT ?endpoint ?format ?comment WHERE {{ ?s sd:endpoint ?endpoint ; sd:resultFormat ?format ;
-        sd:defaultDataset/sd:defaultGraph/<http://www.w3.org/2000/01/rdf-schema#comment> ?comment }}"""))
+    rows = list(
+        store.query(f"""PREFIX sd: <{sd}> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT ?endpoint ?format ?comment WHERE {{
+          ?s sd:endpoint ?endpoint ; sd:resultFormat ?format ;
+             sd:defaultDataset/sd:defaultGraph/rdfs:comment ?comment
+        }}""")
+    )
     assert {r["endpoint"].value for r in rows} == {"http://localhost/sparql"}
     formats = {r["format"].value.rsplit("/", 1)[-1] for r in rows}
     assert {"SPARQL_Results_JSON", "SPARQL_Results_CSV", "Turtle", "JSON-LD"} <= formats
@@ -361,8 +402,12 @@ def test_request_size_limit(strict_client) -> None:  # type: ignore[no-untyped-d
     long_query = "ASK {}" + " " * 3000
     assert strict_client.get("/sparql", query_string={"query": long_query}).status_code == 413
     assert strict_client.post("/sparql", data={"query": long_query}).status_code == 413
-    assert strict_client.post("/sparql", data=long_query.encode(),
-                              content_type="application/sparql-query").status_code == 413  # fmt: skip
+    assert (
+        strict_client.post(
+            "/sparql", data=long_query.encode(), content_type="application/sparql-query"
+        ).status_code
+        == 413
+    )
 
 
 HIDDEN_SERVICE = """SELECT * WHERE {
@@ -400,11 +445,14 @@ def test_an_allowed_service_is_called(strict_client) -> None:  # type: ignore[no
 
 
 def test_cors(client) -> None:  # type: ignore[no-untyped-def]
-    response = client.get("/sparql", query_string={"query": "ASK {}"}, headers={"Origin": "https://x.org"})
+    response = client.get(
+        "/sparql", query_string={"query": "ASK {}"}, headers={"Origin": "https://x.org"}
+    )
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert "Access-Control-Allow-Credentials" not in response.headers
-    preflight = client.options("/sparql", headers={"Origin": "https://x.org",
-                                                   "Access-Control-Request-Method": "POST"})  # fmt: skip
+    preflight = client.options(
+        "/sparql", headers={"Origin": "https://x.org", "Access-Control-Request-Method": "POST"}
+    )
     assert preflight.status_code == 200
     assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
 
@@ -415,8 +463,12 @@ def test_runaway_query_is_stopped_while_others_are_served(client, app) -> None: 
     def runaway() -> None:
         started = time.monotonic()
         response = app.test_client().get("/sparql", query_string={"query": RUNAWAY})
-        outcome.update(status=response.status_code, body=response.data,
-                       seconds=time.monotonic() - started, done=time.monotonic())  # fmt: skip
+        outcome.update(
+            status=response.status_code,
+            body=response.data,
+            seconds=time.monotonic() - started,
+            done=time.monotonic(),
+        )
 
     thread = threading.Thread(target=runaway)
     thread.start()

@@ -235,8 +235,8 @@ def violates(c: Constraint, v: str) -> Check | None:
 
 def _violates(c: Constraint, v: str) -> str | Check | None:
     match c:
-        case Datatype(dt):
-            return f"!{datatype_ok(v, dt)}"
+        case Datatype(datatype):
+            return f"!({datatype_ok(v, datatype)})"
         case Class(cls):
             # An OPTIONAL join, not NOT EXISTS: oxigraph evaluates that one row by row.
             found = fresh("instance")
@@ -298,10 +298,10 @@ def candidates(c: Constraint, v: str) -> str | None:
             return f"!isBlank({v})"
         case Length():
             return f"(isLiteral({v}) && !{stringish(v)})"
-        case Datatype(dt) if dt not in _UNCHECKED:
-            local = str(dt).removeprefix(XSD_NS)
+        case Datatype(datatype) if datatype not in _UNCHECKED:
+            local = str(datatype).removeprefix(XSD_NS)
             safe = f" && !COALESCE({_SAFE[local].format(v=v)}, false)" if local in _SAFE else ""
-            return f"({datatype_ok(v, dt)}{safe})"
+            return f"({datatype_ok(v, datatype)}{safe})"
     return None
 
 
