@@ -194,8 +194,17 @@ class CannedQuery:
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)
 
-    def bind(self, values: Mapping[str, str], prefixes: Mapping[str, str] | None = None) -> Bound:
-        """Bind request values (strings) to the parameters; ParameterError on a bad one."""
+    def bind(
+        self,
+        values: Mapping[str, str],
+        prefixes: Mapping[str, str] | None = None,
+        substitute: bool = True,
+    ) -> Bound:
+        """Bind request values (strings) to the parameters; ParameterError on a bad one.
+
+        `substitute=False` binds every value in the text (a VALUES block), for endpoints
+        other than this one.
+        """
         known = {p.name for p in self.parameters}
         for name in values:
             if name not in known:
@@ -210,7 +219,9 @@ class CannedQuery:
                 raise ParameterError(p.name, f"required: {p.expected}")
         toks = tokens(self.text)
         projected = projection(toks)
-        substituted = {v: t for v, t in terms.items() if projected is None or v in projected}
+        substituted = {
+            v: t for v, t in terms.items() if substitute and (projected is None or v in projected)
+        }
         rest = {v: t for v, t in terms.items() if v not in substituted}
         query = _with_values(self.text, toks, rest) if rest else self.text
         return Bound(query, tuple(sorted(substituted.items())))

@@ -263,8 +263,15 @@ def serve(
         server = None  # type: ignore[assignment]
     run = getattr(server, "run", None)
     if run is not None:
-        run(target, host, port, dev=dev, workers=workers, threads=threads,
-            service_allow_list=tuple(allow_service))
+        run(
+            target,
+            host,
+            port,
+            dev=dev,
+            workers=workers,
+            threads=threads,
+            service_allow_list=tuple(allow_service),
+        )
         return
     from cartkg.query import minimal_app
     from cartkg.store import open_store

@@ -1,6 +1,7 @@
 """The exceptions cartkg raises. Every message names where the problem is.
 
->>> err = DataError("unknown entity 'foo'", file="data/claims/source-000.yaml", line=12, field="about")
+>>> err = DataError("unknown entity 'foo'", file="data/claims/source-000.yaml", line=12,
+...                 field="about")
 >>> str(err)
 "data/claims/source-000.yaml:12: about: unknown entity 'foo'"
 >>> isinstance(err, CartkgError)

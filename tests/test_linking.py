@@ -265,4 +265,4 @@ def test_the_release_carries_the_imported_terms_and_each_has_a_curie(release: Pa
     }
     imported = {s for s in load_modules().subjects(RDF.type, OWL.Class)}
     assert imported and imported <= external
-    assert [c for c in external if prefixes.compress(str(c)) is None] == []
+    assert [c for c in imported if prefixes.compress(str(c)) is None] == []

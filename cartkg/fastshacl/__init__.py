@@ -65,15 +65,16 @@ def validate(
     """Validate `data` (files, rdflib graphs or a pyoxigraph store, merged with `ontology`)
     against `shapes_graph`. `allow_warnings`: warnings and infos do not make data
     non-conforming, as in pySHACL's option of that name."""
-    store = open_store(data, ontology)
     model = ShapesModel(shapes_graph)
     if engine == "pyshacl":
-        conforms, results = fallback.run(_data_graph(data, ontology, store), shapes_graph,
+        sources = [*_as_list(data), *_as_list(ontology)]
+        conforms, results = fallback.run(fallback.rdflib_graph(sources), shapes_graph,
                                          allow_warnings)
         routes = {compact(r.node): "pyshacl" for r in model.roots()}
         return Validation(conforms, _sorted(results), routes)
     if engine != "fast":
         raise ValueError(f"unknown engine {engine!r}: use 'fast' or 'pyshacl'")
+    store = open_store(data, ontology)
     routes = {compact(node): "fast" if reason is None else f"pyshacl: {reason}"
               for node, reason in plan(model).items()}
     fast_roots = [node for node, reason in plan(model).items() if reason is None]

@@ -17,6 +17,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 
 from cartkg.fastshacl import compile as sq
+from cartkg.fastshacl.conditions import out_of_order, python_check
 from cartkg.fastshacl.shapes import (
     Closed,
     Constraint,
@@ -76,9 +77,19 @@ class Engine:
         allowed = allowed_above or shape.severity in self.allowed
         hits = [replace(hit, blocking=not allowed) for hit in self.own(shape, focus)]
         values = sq.value_nodes(focus, shape)
+        shared = self._shared_values(shape, focus) if shape.properties else {}
         for child in shape.properties:
-            hits += self.results(child, values, allowed)
+            for hit in self.results(child, values, allowed):
+                # pySHACL validates a value once for each focus node that has it.
+                hits += [hit] * shared.get(hit.focus, 1)
         return hits
+
+    def _shared_values(self, shape: Shape, focus: sq.Nodes) -> dict[OxTerm, int]:
+        """Value nodes of more than one focus node, with how many."""
+        if shape.path is None:
+            return {}
+        return {row["value"]: int(row["n"].value)
+                for row in self.select(sq.shared_values_query(focus, shape))}
 
     def failing(self, shape: Shape, focus: sq.Nodes, strict: bool) -> set[OxTerm]:
         """The nodes of `focus` that do not conform to `shape`. `strict`: any result fails
@@ -110,39 +121,40 @@ class Engine:
 
     # -- constraints ------------------------------------------------------------------------
     def _scan(self, shape: Shape, focus: sq.Nodes) -> list[Hit]:
-        """The checks of `sq.scan_columns`, in one query; Python reads the values it must."""
+        """The checks of `sq.scan_columns`, in one query; Python judges the candidates."""
         columns = sq.scan_columns(shape)
         if not columns:
             return []
-        tests = [(c, test) for c in shape.constraints if (test := sq.python_check(c))]
-        verdicts: dict[OxTerm, list[Constraint]] = {}  # Python's, per value
+        tests = {i: python_check(col.constraint) for i, col in enumerate(columns) if col.python}
+        verdicts: dict[tuple[int, OxTerm], bool] = {}  # Python's, per column and value
         hits: list[Hit] = []
         reported: set[tuple[int, OxTerm]] = set()  # per-focus results, once per focus node
         with quiet_rdflib():
             for row in self.select(sq.scan_query(focus, shape, columns)):
                 this, value = row["this"], row["value"]
                 for i, column in enumerate(columns):
-                    flag = row[f"c{i}"]
-                    if not (isinstance(flag, ox.Literal) and flag.value == "true"):
+                    if not _true(row[f"c{i}"]):
                         continue
-                    if column.constraint is None:
-                        if value not in verdicts:
-                            as_rdflib = to_rdflib(value)
-                            verdicts[value] = [c for c, test in tests if test(as_rdflib)]
-                        hits += [Hit(shape, component(c), this, value) for c in verdicts[value]]
-                    elif column.per_focus:
+                    comp = component(column.constraint)
+                    if column.per_focus:
                         if (i, this) not in reported:
                             reported.add((i, this))
-                            hits.append(Hit(shape, component(column.constraint), this))
-                    else:
-                        hits.append(Hit(shape, component(column.constraint), this, value))
+                            hits.append(Hit(shape, comp, this))
+                        continue
+                    if column.python:
+                        if (i, value) not in verdicts:
+                            test = tests[i]
+                            verdicts[i, value] = test is not None and test(to_rdflib(value))
+                        if not verdicts[i, value]:
+                            continue
+                    hits.append(Hit(shape, comp, this, value))
         return hits
 
     def _patterns(self, shape: Shape, focus: sq.Nodes) -> list[Hit]:
         """sh:pattern, in Python (its regular expressions are pySHACL's): the distinct values
         first, then the focus nodes of those that do not match."""
         patterns = [(c, test) for c in shape.constraints
-                    if isinstance(c, Pattern) and (test := sq.python_check(c))]
+                    if isinstance(c, Pattern) and (test := python_check(c))]
         if not patterns:
             return []
         broken: dict[OxTerm, list[Pattern]] = {}
@@ -177,6 +189,11 @@ class Engine:
             case PropertyPair(kind, predicate):
                 or_equal = kind == SH.LessThanOrEqualsConstraintComponent
                 query = sq.less_than_query(focus, shape, predicate, or_equal)
+                with quiet_rdflib():
+                    return [Hit(shape, kind, row["this"], row["value"])
+                            for row in self.select(query)
+                            if not _true(row["py"]) or out_of_order(
+                                to_rdflib(row["value"]), to_rdflib(row["other"]), or_equal)]
             case Closed(allowed):
                 return [Hit(shape, component(c), row["this"], row["other"], row["path"])
                         for row in self.select(sq.closed_query(focus, shape, allowed))]
@@ -218,6 +235,10 @@ class Engine:
             if q.min_count is not None and n < q.min_count:
                 hits.append(Hit(shape, SH.QualifiedMinCountConstraintComponent, this))
         return hits
+
+
+def _true(term: object) -> bool:
+    return isinstance(term, ox.Literal) and term.value == "true"
 
 
 def _optional(row: ox.QuerySolution, name: str) -> OxTerm | None:

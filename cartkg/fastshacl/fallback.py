@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
+from pathlib import Path
 
 import pyoxigraph as ox
-import pyshacl
-from rdflib import RDF, RDFS, Graph
+from rdflib import RDF, RDFS, Dataset, Graph
+from rdflib.util import guess_format
 from rdflib.namespace import SH
 from rdflib.term import Node
 
@@ -14,6 +16,32 @@ from cartkg.fastshacl.terms import to_rdflib
 from cartkg.report import Result, compact, path_text
 
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+
+
+def rdflib_graph(sources: Iterable[ox.Store | Graph | str | os.PathLike[str]]) -> Graph:
+    """The data as pySHACL users load it: files parsed by rdflib, graphs of named graphs
+    merged into one."""
+    sources = list(sources)
+    if len(sources) == 1 and isinstance(sources[0], Graph):
+        return sources[0]  # as it is: SPARQL-based constraints may use its prefixes
+    graph = Graph()
+    for source in sources:
+        if isinstance(source, ox.Store):
+            graph += graph_of(source)
+        elif isinstance(source, Graph):
+            graph += source
+            for prefix, namespace in source.namespaces():
+                graph.bind(prefix, namespace, override=False)
+        else:
+            path = Path(source)
+            fmt = guess_format(path.name) or "turtle"
+            if fmt in ("trig", "nquads"):
+                dataset = Dataset()
+                dataset.parse(path, format=fmt)
+                graph += ((s, p, o) for s, p, o, _ in dataset.quads())  # type: ignore[misc]
+            else:
+                graph.parse(path, format=fmt)
+    return graph
 
 
 def graph_of(store: ox.Store) -> Graph:
@@ -41,6 +69,8 @@ def without_targets(shapes: Graph, nodes: Iterable[Node]) -> Graph:
 
 def run(data: Graph, shapes: Graph, allow_warnings: bool = False) -> tuple[bool, list[Result]]:
     """pySHACL's verdict and results (top-level results only, not their sh:detail)."""
+    import pyshacl  # slow to import; the fast engine seldom needs it
+
     fresh = Graph()
     fresh += shapes  # pySHACL changes the shapes graph it is given (pySHACL issue #314)
     conforms, report, _ = pyshacl.validate(

@@ -73,7 +73,7 @@ def to_ox(term: Node) -> OxTerm:
         if term.datatype is None:
             return ox.Literal(text)
         datatype = alias(str(term.datatype))
-        if term.ill_typed:
+        if term.ill_typed and not Literal(str(term), datatype=term.datatype).ill_typed:
             datatype = ILL_TYPED + datatype
         return ox.Literal(text, datatype=ox.NamedNode(datatype))
     raise TypeError(f"not an RDF term: {term!r}")

@@ -1,0 +1,276 @@
+"""This endpoint against `oxigraph serve-read-only`, side by side, on the same store and queries.
+
+    python bench/bench_endpoint.py [--release release] [--big bench/data/cart-1m.ttl]
+                                   [--runs 20] [--seconds 3] [--clients 8]
+
+For each data set the servers run at once, on the same on-disk store:
+
+* oxigraph: `oxigraph serve-read-only` (PyPI `oxigraph`), with `--union-default-graph` when the
+  store has no default graph of its own (what this endpoint does then too);
+* cartkg: `python -m cartkg.server` as `cartkg serve` runs it (gunicorn, 2 workers x 4 threads,
+  a worker process per query, the response cache on);
+* cartkg, no cache: the same with `--cache-entries 0`, so every request runs the query.
+
+The queries are the canned queries of queries/ (their defaults bound in a VALUES block, with
+PREFIX lines, so that both servers get the very same text) and a few generic ones. For each
+query: the median latency of `--runs` requests one after the other, then the throughput of
+`--clients` threads sending it for `--seconds`. Both servers must give the same number of rows.
+
+Goal: at least as fast as the Oxigraph server on every query.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import http.client
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from cartkg.canned import load_all  # noqa: E402
+from cartkg.query import prefixes as endpoint_prefixes  # noqa: E402
+
+OUT = ROOT / "bench" / "out"
+ACCEPT = "application/sparql-results+json"
+GENERIC = {
+    "count_all": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+    "labels_100": "SELECT ?s ?label WHERE { ?s rdfs:label ?label } ORDER BY ?label LIMIT 100",
+    "types_per_class": "SELECT ?class (COUNT(?s) AS ?n) WHERE { ?s a ?class } "
+    "GROUP BY ?class ORDER BY DESC(?n)",
+    "one_entity": "SELECT ?p ?o WHERE { kg:cd19 ?p ?o }",
+    "ask": "ASK { ?s a cartkg:CarTProduct }",
+}
+
+
+@dataclass
+class Server:
+    name: str
+    url: str
+    process: subprocess.Popen[bytes]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_until_up(server: Server, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    host, port, path = target(server)
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            sys.exit(f"a server stopped while starting: {server.url}")
+        try:
+            status, _ = request(host, port, "ASK {}", path)
+            if status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    sys.exit(f"no answer from {server.url}")
+
+
+def start(name: str, command: list[str], port: int, path: str) -> Server:
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)  # fmt: skip
+    server = Server(name, f"http://127.0.0.1:{port}{path}", process)
+    wait_until_up(server)
+    return server
+
+
+def has_default_graph(store_dir: Path) -> bool:
+    store = ox.Store.read_only(str(store_dir))
+    found = next(store.quads_for_pattern(None, None, None, ox.DefaultGraph()), None) is not None
+    del store
+    gc.collect()
+    return found
+
+
+def start_servers(release: Path, timeout: int) -> list[Server]:
+    oxigraph = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or "oxigraph"
+    port = free_port()
+    command = [oxigraph, "serve-read-only", "--location", str(release / "store"),
+               "--bind", f"127.0.0.1:{port}", "--timeout-s", str(timeout)]  # fmt: skip
+    if not has_default_graph(release / "store"):
+        command.append("--union-default-graph")
+    servers = [start("oxigraph", command, port, "/query")]
+    for name, extra in (("cartkg", []), ("cartkg, no cache", ["--cache-entries", "0"])):
+        port = free_port()
+        command = [sys.executable, "-m", "cartkg.server", "--release", str(release),
+                   "--port", str(port), "--workers", "2", "--threads", "4",
+                   "--timeout", str(timeout), *extra]  # fmt: skip
+        servers.append(start(name, command, port, "/sparql"))
+    return servers
+
+
+def request(host: str, port: int, query: str, path: str = "/sparql",
+            conn: http.client.HTTPConnection | None = None) -> tuple[int, bytes]:  # fmt: skip
+    own = conn is None
+    conn = conn or http.client.HTTPConnection(host, port, timeout=120)
+    try:
+        conn.request("POST", path, body=urlencode({"query": query}),
+                     headers={"Content-Type": "application/x-www-form-urlencoded",
+                              "Accept": ACCEPT})  # fmt: skip
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        if own:
+            conn.close()
+
+
+def target(server: Server) -> tuple[str, int, str]:
+    host_port, _, path = server.url.split("//")[1].partition("/")
+    host, port = host_port.split(":")
+    return host, int(port), "/" + path
+
+
+def rows(body: bytes) -> int:
+    data = json.loads(body)
+    return len(data["results"]["bindings"]) if "results" in data else 1
+
+
+def latency(server: Server, query: str, runs: int) -> float:
+    host, port, path = target(server)
+    conn = http.client.HTTPConnection(host, port, timeout=120)
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        status, _ = request(host, port, query, path, conn)
+        times.append(time.perf_counter() - started)
+        if status != 200:
+            raise RuntimeError(f"{server.name} answered {status}")
+    conn.close()
+    return statistics.median(times) * 1000
+
+
+def throughput(server: Server, query: str, clients: int, seconds: float) -> float:
+    host, port, path = target(server)
+    done = [0] * clients
+    stop = time.monotonic() + seconds
+
+    def client(i: int) -> None:
+        conn = http.client.HTTPConnection(host, port, timeout=120)
+        while time.monotonic() < stop:
+            status, _ = request(host, port, query, path, conn)
+            if status == 200:
+                done[i] += 1
+        conn.close()
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(done) / (time.monotonic() - started)
+
+
+def bench_queries(prefixes: dict[str, str]) -> dict[str, str]:
+    """Canned queries with their defaults bound in the text, then the generic ones."""
+    prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes.items() if p in
+                       ("rdf", "rdfs", "cartkg", "kg", "kgg", "skos", "dcterms", "schema",
+                        "xsd", "prov", "owl"))  # fmt: skip
+    out = {}
+    for name, query in load_all(ROOT / "queries", prefixes).items():
+        if query.form not in ("SELECT", "ASK") or any(
+            p.required and p.default is None for p in query.parameters
+        ):
+            continue
+        bound = query.bind({}, prefixes, substitute=False)
+        out[name] = query.__class__(name=name, text=bound.query, form=query.form).self_contained(
+            prefixes
+        )
+    out.update({name: prologue + text for name, text in GENERIC.items()})
+    return out
+
+
+def build_big(source: Path) -> Path:
+    """A release-like folder with the big Turtle file loaded into the store's default graph."""
+    release = OUT / f"release-{source.stem}"
+    marker = release / "loaded"
+    if marker.exists():
+        return release
+    shutil.rmtree(release, ignore_errors=True)
+    release.mkdir(parents=True)
+    print(f"loading {source} ...", file=sys.stderr)
+    store = ox.Store(str(release / "store"))
+    store.bulk_load(path=str(source), format=ox.RdfFormat.TURTLE)
+    store.flush()
+    store.optimize()
+    del store
+    gc.collect()
+    marker.write_text("ok")
+    return release
+
+
+def run(label: str, release: Path, args: argparse.Namespace) -> None:
+    queries = bench_queries(endpoint_prefixes())
+    servers = start_servers(release, args.timeout)
+    names = [s.name for s in servers]
+    print(f"\n## {label}: {release}\n")
+    header = ["query", "rows", *(f"{n} ms" for n in names), *(f"{n} req/s" for n in names)]
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    wins = 0
+    try:
+        for name, query in queries.items():
+            counts = set()
+            for server in servers:
+                host, port, path = target(server)
+                status, body = request(host, port, query, path)
+                counts.add(rows(body) if status == 200 else f"HTTP {status}")
+            if len(counts) != 1:
+                print(f"| {name} | differ: {sorted(map(str, counts))} |")
+                continue
+            medians = [latency(s, query, args.runs) for s in servers]
+            window = max(args.seconds, 3 * max(medians) / 1000)
+            rates = [throughput(s, query, args.clients, window) for s in servers]
+            wins += medians[1] <= medians[0]
+            cells = [name, str(counts.pop()), *(f"{m:.1f}" for m in medians),
+                     *(f"{r:.0f}" for r in rates)]  # fmt: skip
+            print("| " + " | ".join(cells) + " |", flush=True)
+    finally:
+        for server in servers:
+            server.process.terminate()
+            server.process.wait(20)
+    print(f"\ncartkg's median latency is at most oxigraph's on {wins} of {len(queries)} queries.")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--release", type=Path, default=ROOT / "release")
+    parser.add_argument("--big", type=Path, default=ROOT / "bench" / "data" / "cart-1m.ttl")
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--timeout", type=int, default=30)
+    args = parser.parse_args()
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    print(f"# cartkg endpoint vs oxigraph serve-read-only ({os.cpu_count()} CPUs, "
+          f"{args.clients} clients, median of {args.runs} requests)")  # fmt: skip
+    if (args.release / "store").is_dir():
+        run("the project's release", args.release, args)
+    else:
+        print(f"no release at {args.release}: run `cartkg build` first", file=sys.stderr)
+    if args.big.is_file():
+        run(f"{args.big.name}", build_big(args.big), args)
+
+
+if __name__ == "__main__":
+    main()

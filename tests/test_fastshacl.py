@@ -1,0 +1,157 @@
+"""The fast SHACL engine against pySHACL: same results, result for result."""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph
+
+from cartkg.fastshacl import Validation, open_store, validate
+from cartkg.paths import project_root
+from cartkg.report import Result
+
+BENCH = project_root() / "bench"
+sys.path.insert(0, str(BENCH))
+import gen_cart_data  # noqa: E402  (bench/ is not a package)
+
+PREFIXES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+"""
+
+
+def turtle(text: str) -> Graph:
+    return Graph().parse(data=PREFIXES + text, format="turtle")
+
+
+def same(fast: Validation, reference: Validation) -> None:
+    assert fast.conforms == reference.conforms
+    only_fast = Counter(fast.results) - Counter(reference.results)
+    only_reference = Counter(reference.results) - Counter(fast.results)
+    assert not only_fast and not only_reference, (only_fast, only_reference)
+
+
+@pytest.fixture(scope="module")
+def bench_shapes() -> Graph:
+    return Graph().parse(BENCH / "shapes" / "cart-shapes.ttl", format="turtle")
+
+
+@pytest.fixture(scope="module")
+def generated() -> str:
+    """CAR-T-shaped data with many injected violations (one chance in ten per opportunity)."""
+    out = io.StringIO()
+    gen_cart_data.generate(out, triples=15_000, seed=11, error_rate=0.1)
+    return out.getvalue()
+
+
+# ---- differential tests ------------------------------------------------------------------------
+def test_generated_data_graph(generated: str, bench_shapes: Graph) -> None:
+    data = Graph().parse(data=generated, format="turtle")
+    fast = validate(data, bench_shapes)
+    same(fast, validate(data, bench_shapes, engine="pyshacl"))
+    assert set(fast.routes.values()) == {"fast"}
+    # Every kind of injected mistake is found (the generator makes each one).
+    found = {r.constraint_component.removeprefix("sh:") for r in fast.results}
+    assert found >= {
+        "ClassConstraintComponent", "ClosedConstraintComponent", "DatatypeConstraintComponent",
+        "DisjointConstraintComponent", "InConstraintComponent", "LanguageInConstraintComponent",
+        "LessThanOrEqualsConstraintComponent", "MaxCountConstraintComponent",
+        "MaxInclusiveConstraintComponent", "MinCountConstraintComponent",
+        "MinInclusiveConstraintComponent", "MinLengthConstraintComponent",
+        "NodeConstraintComponent", "OrConstraintComponent", "PatternConstraintComponent",
+        "UniqueLangConstraintComponent"}, found
+
+
+def test_generated_data_file(generated: str, bench_shapes: Graph, tmp_path: Path) -> None:
+    """From a file the fast engine reads literals with pyoxigraph, pySHACL with rdflib."""
+    path = tmp_path / "data.ttl"
+    path.write_text(generated, encoding="utf-8")
+    same(validate(path, bench_shapes), validate(path, bench_shapes, engine="pyshacl"))
+
+
+# ---- literals as written ----------------------------------------------------------------------
+def test_literals_keep_their_datatype_and_form(tmp_path: Path) -> None:
+    """pyoxigraph's store would read "5"^^xsd:nonNegativeInteger as xsd:integer and "1.50"
+    as "1.5"; SHACL sees them as written."""
+    shapes = turtle("""
+        ex:S sh:targetSubjectsOf ex:n ;
+            sh:property [ sh:path ex:n ; sh:datatype xsd:nonNegativeInteger ; sh:maxInclusive 10 ] ;
+            sh:property [ sh:path ex:d ; sh:in ( 1.5 ) ] .""")
+    path = tmp_path / "data.ttl"
+    path.write_text(PREFIXES + """
+        ex:a ex:n "5"^^xsd:nonNegativeInteger ; ex:d "1.50"^^xsd:decimal .
+        ex:b ex:n "-1"^^xsd:nonNegativeInteger , "x"^^xsd:nonNegativeInteger , 11 .
+        ex:c ex:n "012"^^xsd:nonNegativeInteger ; ex:d 1.5 .""", encoding="utf-8")
+    fast = validate(path, shapes)
+    same(fast, validate(path, shapes, engine="pyshacl"))
+    found = {(r.focus_node, r.value, r.constraint_component) for r in fast.results}
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    assert ("<http://example.org/a>", f'"1.50"^^<{xsd}decimal>', "sh:InConstraintComponent") in found
+    assert not any(focus == "<http://example.org/a>" and "Datatype" in comp
+                   for focus, _, comp in found)
+
+
+def test_store_input_is_copied_not_changed() -> None:
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode("http://example.org/a"), ox.NamedNode("http://example.org/p"),
+                      ox.Literal("x")))
+    shapes = turtle("ex:S sh:targetSubjectsOf ex:p ; sh:property [ sh:path ex:p ; sh:minLength 2 ] .")
+    report = validate(store, shapes)
+    assert [r.value for r in report.results] == ['"x"']
+    assert len(store) == 1
+
+
+def test_named_graphs_are_validated_as_one(tmp_path: Path) -> None:
+    path = tmp_path / "data.trig"
+    path.write_text(PREFIXES + """
+        ex:g1 { ex:a a ex:C . }
+        ex:g2 { ex:a ex:p 1 . }""", encoding="utf-8")
+    shapes = turtle("ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:minCount 1 ] .")
+    assert validate(path, shapes).conforms
+    assert len(open_store(path)) == 2
+
+
+# ---- what goes to pySHACL ---------------------------------------------------------------------
+def test_unsupported_shapes_go_to_pyshacl_alone() -> None:
+    shapes = turtle("""
+        ex:Fast sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:minCount 1 ] .
+        ex:Slow sh:targetClass ex:C ; sh:sparql [ sh:select
+            "SELECT $this WHERE { $this <http://example.org/q> ?x }" ] .""")
+    data = turtle("ex:a a ex:C ; ex:q 1 .")
+    report = validate(data, shapes)
+    assert report.routes["<http://example.org/Fast>"] == "fast"
+    assert report.routes["<http://example.org/Slow>"].startswith("pyshacl: ")
+    assert {r.constraint_component for r in report.results} == {
+        "sh:MinCountConstraintComponent", "sh:SPARQLConstraintComponent"}
+    same(report, validate(data, shapes, engine="pyshacl"))
+
+
+def test_recursive_shapes_go_to_pyshacl() -> None:
+    shapes = turtle("""
+        ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:next ; sh:node ex:S ] .""")
+    data = turtle("ex:a a ex:C ; ex:next ex:b . ex:b ex:next ex:a .")
+    report = validate(data, shapes)
+    assert "recursive" in report.routes["<http://example.org/S>"]
+
+
+def test_allow_warnings_lets_warnings_conform() -> None:
+    shapes = turtle("""
+        ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:minCount 1 ;
+            sh:severity sh:Warning ] .""")
+    data = turtle("ex:a a ex:C .")
+    assert not validate(data, shapes).conforms
+    assert validate(data, shapes, allow_warnings=True).conforms
+    same(validate(data, shapes, allow_warnings=True),
+         validate(data, shapes, engine="pyshacl", allow_warnings=True))
+
+
+def test_results_are_report_results(bench_shapes: Graph) -> None:
+    data = turtle("ex:x a <https://w3id.org/cartkg/ontology/Disease> .")
+    report = validate(data, bench_shapes)
+    assert all(isinstance(r, Result) for r in report.results)
+    assert [r.message for r in report.results] == ["A disease needs exactly one English label."]
