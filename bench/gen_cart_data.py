@@ -146,9 +146,13 @@ class _Gen:
         url = f"https://org{i}.example.org/"
         yield f"{s} cartkg:homepage {_lit(url) if self.bad() else _lit(url, dt='xsd:anyURI')}"
         yield f"{s} cartkg:locatedIn {self.pick('place')}"
+        parent = None
         if self.rng.random() < 0.3:
-            yield f"{s} cartkg:partOf {self.pick('person' if self.bad() else 'organisation')}"
+            parent = self.pick("person" if self.bad() else "organisation")
+            yield f"{s} cartkg:partOf {parent}"
         function = "cartkg:Gardening" if self.bad() else f"cartkg:{self.rng.choice(FUNCTIONS)}"
+        if parent and self.bad():
+            function = parent  # the parent organisation given as a function, by mistake
         yield f"{s} cartkg:hasFunction {function}"
 
     def person(self, i: int) -> Iterator[str]:

@@ -63,6 +63,8 @@ def _curation(curation: Curation, graph: Graph) -> None:
         graph.add((node, DCTERMS.title, _en(source.title)))
         graph.add((node, CARTKG["sha256"], Literal(source.sha256)))
         graph.add((node, CARTKG["fileName"], Literal(source.file)))
+        graph.add((node, CARTKG["namedGraph"], GRAPH[source.id]))
+        graph.add((GRAPH[source.id], RDF.type, PROV.Bundle))
         if source.publisher:
             graph.add((node, DCTERMS.publisher, KG[source.publisher]))
         if source.date is not None:

@@ -25,7 +25,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--max-request-bytes", type=int, default=1_000_000)
     parser.add_argument("--allow-service", action="append", default=[], metavar="IRI")
     parser.add_argument("--public-url", default=None)
-    parser.add_argument("--in-memory", action="store_true", help="load the release into memory")
+    memory = parser.add_mutually_exclusive_group()
+    memory.add_argument("--in-memory", dest="in_memory", action="store_true", default=None,
+                        help="load the release into memory (default: when it is small)")
+    memory.add_argument("--on-disk", dest="in_memory", action="store_false",
+                        help="always read the on-disk store")
     parser.add_argument("--cache-entries", type=int, default=256, help="0 turns the cache off")
     args = parser.parse_args(argv)
     run(

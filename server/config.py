@@ -29,6 +29,8 @@ class ServerConfig:
     #: The endpoint's public URL (e.g. behind a proxy); by default the URL the request came to.
     public_url: str | None = None
     #: Load the release into memory in each worker instead of reading the on-disk store.
-    in_memory: bool = False
+    #: None: do so for a small release whose store has no union default graph of its own,
+    #: since only then is each triple counted once in the default graph (oxigraph#1919).
+    in_memory: bool | None = None
     #: Responses kept for identical requests (the release never changes while it is served).
     cache_entries: int = 256

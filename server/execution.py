@@ -206,9 +206,11 @@ def _graph(job: Job, result: ox.QueryTriples, prefixes: dict[str, str]) -> Outco
 
 
 UNION = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+#: Largest store loaded into memory when `in_memory` is left to the server (None).
+AUTO_MEMORY_QUADS = 300_000
 
 
-def open_release(release_dir: Path, in_memory: bool) -> tuple[ox.Store, bool]:
+def open_release(release_dir: Path, in_memory: bool | None) -> tuple[ox.Store, bool]:
     """The release's store, and whether its default graph holds the union of the named graphs.
 
     In memory, that union is made here: the RDF merge of the named graphs, each triple once.
@@ -216,13 +218,19 @@ def open_release(release_dir: Path, in_memory: bool) -> tuple[ox.Store, bool]:
     from cartkg.store import open_store
 
     store = open_store(release_dir)
-    if in_memory:
-        copy = ox.Store()
-        copy.bulk_load(store.dump(format=ox.RdfFormat.N_QUADS), ox.RdfFormat.N_QUADS)
-        copy.update(UNION)
-        return copy, True
-    stored = next(store.quads_for_pattern(None, None, None, ox.DefaultGraph()), None)
-    return store, stored is not None
+    stored = next(store.quads_for_pattern(None, None, None, ox.DefaultGraph()), None) is not None
+    if in_memory is None:
+        in_memory = not stored and _small(store)
+    if not in_memory:
+        return store, stored
+    copy = ox.Store()
+    copy.bulk_load(store.dump(format=ox.RdfFormat.N_QUADS), ox.RdfFormat.N_QUADS)
+    copy.update(UNION)
+    return copy, True
+
+
+def _small(store: ox.Store) -> bool:
+    return sum(1 for _ in islice(store, AUTO_MEMORY_QUADS + 1)) <= AUTO_MEMORY_QUADS
 
 
 def _worker_main(fd: int) -> None:
@@ -286,7 +294,7 @@ class Pool:
         *,
         size: int = 4,
         timeout: float = 30.0,
-        in_memory: bool = False,
+        in_memory: bool | None = None,
         cache_entries: int = 0,
     ) -> None:
         self.timeout = timeout

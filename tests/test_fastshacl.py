@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import sys
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -29,10 +30,15 @@ def turtle(text: str) -> Graph:
     return Graph().parse(data=PREFIXES + text, format="turtle")
 
 
-def same(fast: Validation, reference: Validation) -> None:
+def same(fast: Validation, reference: Validation, messages: bool = False) -> None:
+    """The same verdict and results; messages compared only for shapes that all have one
+    (without sh:message each engine words its own)."""
+    def results(report: Validation) -> Counter[Result]:
+        return Counter(r if messages else replace(r, message="") for r in report.results)
+
     assert fast.conforms == reference.conforms
-    only_fast = Counter(fast.results) - Counter(reference.results)
-    only_reference = Counter(reference.results) - Counter(fast.results)
+    only_fast = results(fast) - results(reference)
+    only_reference = results(reference) - results(fast)
     assert not only_fast and not only_reference, (only_fast, only_reference)
 
 
@@ -53,7 +59,7 @@ def generated() -> str:
 def test_generated_data_graph(generated: str, bench_shapes: Graph) -> None:
     data = Graph().parse(data=generated, format="turtle")
     fast = validate(data, bench_shapes)
-    same(fast, validate(data, bench_shapes, engine="pyshacl"))
+    same(fast, validate(data, bench_shapes, engine="pyshacl"), messages=True)
     assert set(fast.routes.values()) == {"fast"}
     # Every kind of injected mistake is found (the generator makes each one).
     found = {r.constraint_component.removeprefix("sh:") for r in fast.results}
@@ -71,7 +77,8 @@ def test_generated_data_file(generated: str, bench_shapes: Graph, tmp_path: Path
     """From a file the fast engine reads literals with pyoxigraph, pySHACL with rdflib."""
     path = tmp_path / "data.ttl"
     path.write_text(generated, encoding="utf-8")
-    same(validate(path, bench_shapes), validate(path, bench_shapes, engine="pyshacl"))
+    same(validate(path, bench_shapes), validate(path, bench_shapes, engine="pyshacl"),
+         messages=True)
 
 
 # ---- literals as written ----------------------------------------------------------------------

@@ -59,6 +59,7 @@ def strict_client(plain_release: Path):  # type: ignore[no-untyped-def]
     """Small limits, and one allowed SERVICE endpoint (nothing listens there)."""
     app = make_app(
         plain_release,
+        in_memory=False,
         pool_size=1,
         row_cap=3,
         max_request_bytes=2000,
@@ -300,8 +301,9 @@ def test_default_graph_is_the_union_of_named_graphs(client, store) -> None:  # t
 
 
 def test_in_memory_workers_make_the_union_themselves(plain_release, store) -> None:  # type: ignore[no-untyped-def]
+    # A small store without a union graph of its own is loaded into memory by default.
     distinct = {(q.subject, q.predicate, q.object) for q in store}
-    app = make_app(plain_release, pool_size=1, in_memory=True)
+    app = make_app(plain_release, pool_size=1)
     try:
         assert count(app.test_client(), "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }") == len(distinct)
     finally:

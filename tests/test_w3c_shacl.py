@@ -9,6 +9,7 @@ shapes it does not model to pySHACL, which must then match. `test_counts` prints
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -29,12 +30,17 @@ SHT = Namespace("http://www.w3.org/ns/shacl-test#")
 ENGINES = ("fast", "pyshacl")
 
 # Tests pySHACL gets wrong; the fast engine follows pySHACL, so they fail for both.
-KNOWN_FAILURES: dict[str, str] = {}
+KNOWN_FAILURES = {
+    "core/property/uniqueLang-002.ttl#uniqueLang-002":
+        "rdflib reads \"1\"^^xsd:boolean as true, so pySHACL applies sh:uniqueLang \"1\"",
+    "sparql/pre-binding/shapesGraph-001.ttl#shapesGraph-001":
+        "pySHACL does not support $shapesGraph in SPARQL constraints",
+}
 
 pytestmark = pytest.mark.skipif(not SUITE.is_dir(), reason=f"W3C SHACL tests not found at {SUITE}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared (and cached) by identity
 class Case:
     name: str  # path of the test file in the suite, and the test's fragment
     data: Path
@@ -92,6 +98,7 @@ def _expected(case: Case) -> tuple[bool, set[tuple[str, str | None, str | None, 
     return bool(conforms and conforms.value), keys
 
 
+@functools.cache
 def run_case(case: Case, engine: str) -> tuple[str, str]:
     """('pass' | 'fallback' | 'fail', detail) for one test and engine."""
     data = Graph().parse(case.data, format="turtle")
