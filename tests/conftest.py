@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from cartkg.paths import Layout
+from cartkg.paths import Layout, layout
+from cartkg.release import build
 
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
 
@@ -20,3 +21,11 @@ def mini_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Layout:
     monkeypatch.delenv("CARTKG_RELEASE", raising=False)
     shutil.copytree(MINI, tmp_path / "mini")
     return Layout(tmp_path / "mini" / "project")
+
+
+@pytest.fixture(scope="session")
+def project_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A release of the project's own curated data, built once per session. Read it only."""
+    folder = tmp_path_factory.mktemp("project") / "release"
+    build(layout(), folder)
+    return folder

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from typing import Any
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -22,7 +23,6 @@ from cartkg import canned
 from cartkg.namespaces import CARTKG, GRAPH, KG
 from cartkg.paths import layout
 from cartkg.query import prefixes
-from cartkg.release import build
 from cartkg.store import open_store
 
 QUERIES = layout().queries
@@ -266,11 +266,9 @@ CQ20 = {
 
 
 @pytest.fixture(scope="session")
-def store(tmp_path_factory: pytest.TempPathFactory) -> ox.Store:
-    """The store of a release built from the curated data, once for the session."""
-    release = tmp_path_factory.mktemp("competency") / "release"
-    build(layout(), release)
-    return open_store(release)
+def store(project_release: Path) -> ox.Store:
+    """The store of the release built from the curated data, once for the session."""
+    return open_store(project_release)
 
 
 def query_text(name: str) -> str:

@@ -23,8 +23,6 @@ from rdflib import OWL, RDF, RDFS, SKOS, Graph, URIRef
 from cartkg import prefixes
 from cartkg.imports import load_modules
 from cartkg.namespaces import BASE
-from cartkg.paths import layout
-from cartkg.release import build
 from cartkg.server import create_app
 from cartkg.server.config import ServerConfig
 
@@ -33,11 +31,9 @@ JSON = "application/sparql-results+json"
 
 
 @pytest.fixture(scope="module")
-def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A release built from the curated data, imports included, once for this module."""
-    folder = tmp_path_factory.mktemp("linking") / "release"
-    build(layout(), folder)
-    return folder
+def release(project_release: Path) -> Path:
+    """The release built from the curated data, imports included."""
+    return project_release
 
 
 def _free_port() -> int:
