@@ -35,6 +35,7 @@ from cartkg.namespaces import (
     PROVENANCE_GRAPH,
 )
 from cartkg.paths import Layout, sources_dir
+from cartkg.prefixes import jsonld_context
 from cartkg.rdfgen import generate, union
 from cartkg.reasoning import Hermit, inferred_types
 from cartkg.report import Report
@@ -43,7 +44,15 @@ from cartkg.vocabulary import Vocabulary, load_ontology, ontology_files
 from cartkg.void import describe
 
 #: The text artefacts of a release, in the manifest's order.
-ARTEFACTS = ("cartkg.nq", "cartkg.trig", "cartkg.ttl", "cartkg.jsonld", "ontology.ttl", "void.ttl")
+ARTEFACTS = (
+    "cartkg.nq",
+    "cartkg.trig",
+    "cartkg.ttl",
+    "cartkg.jsonld",
+    "context.jsonld",
+    "ontology.ttl",
+    "void.ttl",
+)
 #: Listed in the failure message; `cartkg validate` prints them all.
 SHOWN_VIOLATIONS = 25
 
@@ -196,6 +205,9 @@ def write_files(quads: list[ox.Quad], inputs: dict[str, Path], folder: Path) -> 
     _write(quads, folder / "cartkg.jsonld", ox.RdfFormat.JSON_LD)
     _write(_triples(quads, lambda g: g == ontology), folder / "ontology.ttl", ox.RdfFormat.TURTLE)
     _write(describe(quads), folder / "void.ttl", ox.RdfFormat.TURTLE)
+    # The context lets JSON-LD users compact cartkg.jsonld to CURIEs (kg:, MONDO:, ...).
+    context = json.dumps(jsonld_context(), indent=2, sort_keys=True) + "\n"
+    (folder / "context.jsonld").write_text(context, encoding="utf-8")
     store = ox.Store(str(folder / "store"))
     store.bulk_load(path=str(folder / "cartkg.nq"), format=ox.RdfFormat.N_QUADS)
     store.flush()
