@@ -61,8 +61,11 @@ STATUSES = ["not yet recruiting", "recruiting", "active, not recruiting", "compl
 ASSERTION_STATUSES = ["Stated", "Verified", "Contradicted", "Unverifiable"]
 PREDICATES = ["hasIndication", "targetsAntigen", "providesTherapy", "locatedIn", "leads",
               "reportsOutcome", "hasStage", "studiesCondition"]
-WORDS = ("cell therapy lymphoma leukaemia lupus myeloma remission infusion trial centre "
-         "patients response relapse toxicity cytokine release neurological outcome").split()
+WORDS = [
+    "cell", "therapy", "lymphoma", "leukaemia", "lupus", "myeloma", "remission", "infusion",
+    "trial", "centre", "patients", "response", "relapse", "toxicity", "cytokine", "release",
+    "neurological", "outcome",
+]
 
 # Relative number of each kind of entity; assertions fill the rest of the triple budget.
 MIX = {"place": 0.5, "journal": 0.5, "stage": 1, "disease": 2, "therapy": 2, "organisation": 6,
@@ -134,7 +137,8 @@ class _Gen:
             yield f"{s} cartkg:hasCost {cost}"
             yield f"{cost} a schema:MonetaryAmount ; schema:currency {_lit(currency)}"
             value = f"{self.rng.randrange(100000, 400000)}.{self.rng.randrange(10)}0"
-            yield f"{cost} schema:value {_lit('-' + value if self.bad() else value, dt='xsd:decimal')}"
+            value = "-" + value if self.bad() else value
+            yield f"{cost} schema:value {_lit(value, dt='xsd:decimal')}"
 
     def organisation(self, i: int) -> Iterator[str]:
         s = f"kg:organisation-{i}"

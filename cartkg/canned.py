@@ -239,13 +239,20 @@ class CannedQuery:
 
     def self_contained(self, prefixes: Mapping[str, str]) -> str:
         """The query with PREFIX lines for the prefixes it uses but does not declare."""
-        toks = tokens(self.sparql)
-        _, declared = prologue(toks)
-        used = dict.fromkeys(t.text.partition(":")[0] for t in toks if t.kind == "pname")
-        lines = [
-            f"PREFIX {p}: <{prefixes[p]}>" for p in used if p in prefixes and p not in declared
-        ]
-        return "\n".join([*lines, self.sparql]) if lines else self.sparql
+        return with_prologue(self.sparql, prefixes)
+
+
+def with_prologue(query: str, prefixes: Mapping[str, str]) -> str:
+    """A query with PREFIX lines for the prefixes it uses but does not declare.
+
+    >>> with_prologue("SELECT * { ?s a kg:x }", {"kg": "urn:kg:", "rdf": "urn:rdf:"})
+    'PREFIX kg: <urn:kg:>\\nSELECT * { ?s a kg:x }'
+    """
+    toks = tokens(query)
+    _, declared = prologue(toks)
+    used = dict.fromkeys(t.text.partition(":")[0] for t in toks if t.kind == "pname")
+    lines = [f"PREFIX {p}: <{prefixes[p]}>" for p in used if p in prefixes and p not in declared]
+    return "\n".join([*lines, query]) if lines else query
 
 
 def _with_values(text: str, toks: list[Token], terms: Mapping[str, Term]) -> str:

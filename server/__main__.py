@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
+from cartkg.errors import CartkgError
 from cartkg.paths import default_release_dir, layout
 
 from . import run
@@ -26,12 +28,25 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--allow-service", action="append", default=[], metavar="IRI")
     parser.add_argument("--public-url", default=None)
     memory = parser.add_mutually_exclusive_group()
-    memory.add_argument("--in-memory", dest="in_memory", action="store_true", default=None,
-                        help="load the release into memory (default: when it is small)")
-    memory.add_argument("--on-disk", dest="in_memory", action="store_false",
-                        help="always read the on-disk store")
+    memory.add_argument(
+        "--in-memory",
+        dest="in_memory",
+        action="store_true",
+        default=None,
+        help="load the release into memory (default: when it is small)",
+    )
+    memory.add_argument(
+        "--on-disk", dest="in_memory", action="store_false", help="always read the on-disk store"
+    )
     parser.add_argument("--cache-entries", type=int, default=256, help="0 turns the cache off")
     args = parser.parse_args(argv)
+    try:
+        serve(args)
+    except CartkgError as err:
+        sys.exit(f"error: {err}")
+
+
+def serve(args: argparse.Namespace) -> None:
     run(
         args.release,
         args.host,

@@ -14,16 +14,20 @@ from cartkg.query import prefixes as endpoint_prefixes
 
 from .config import ServerConfig
 from .engine import Engine, engine
-from .execution import Pool, QueryError
+from .execution import Pool
+from .jobs import QueryError
 from .responses import HttpError, problem
 
 log = logging.getLogger(__name__)
+CSP = (
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
 
 
 def create_app(config: ServerConfig) -> Flask:
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = config.max_request_bytes
-    app.json.sort_keys = False  # type: ignore[attr-defined]
     prefixes = endpoint_prefixes()
     queries_dir = config.queries_dir
     canned = load_all(queries_dir, prefixes) if queries_dir.is_dir() else {}
@@ -44,7 +48,7 @@ def create_app(config: ServerConfig) -> Flask:
     for module in (protocol, canned_api, examples, description, pages):
         app.register_blueprint(module.bp)
     app.add_url_rule("/health", "health", health)
-    app.after_request(cors)
+    app.after_request(common_headers)
     app.register_error_handler(HttpError, lambda e: problem(e.status, e.message, e.headers))
     app.register_error_handler(QueryError, lambda e: problem(e.status, e.message))
     app.register_error_handler(HTTPException, http_error)
@@ -54,11 +58,11 @@ def create_app(config: ServerConfig) -> Flask:
 
 def health() -> Response:
     """For load balancers: 200 when a query worker answers within a few seconds."""
-    from .execution import Job
+    from .jobs import Job
 
     eng = engine()
     try:
-        eng.pool.run(Job("ASK {}", raw=True), timeout=min(5.0, eng.config.timeout))
+        eng.pool.run(Job("ASK {}", raw=True), timeout=min(5.0, eng.config.timeout), cache=False)
     except QueryError as err:
         return Response(
             json.dumps({"status": "unavailable", "reason": err.message}),
@@ -68,13 +72,18 @@ def health() -> Response:
     return Response(json.dumps({"status": "ok"}), content_type="application/json")
 
 
-def cors(response: Response) -> Response:
-    """Any web page may query the endpoint; no credentials are involved."""
+def common_headers(response: Response) -> Response:
+    """Any web page may query the endpoint (no credentials are involved); pages load nothing
+    from elsewhere."""
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
     response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
     response.headers["Access-Control-Expose-Headers"] = "Link, X-Result-Truncated, X-Total-Count"
     response.headers["Access-Control-Max-Age"] = "86400"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.vary.add("Accept")
+    if response.mimetype == "text/html":
+        response.headers["Content-Security-Policy"] = CSP
     return response
 
 

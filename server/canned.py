@@ -13,10 +13,11 @@ from cartkg import __version__
 from cartkg.canned import Bound, CannedQuery, Parameter, ParameterError
 
 from .engine import Engine, engine
-from .execution import Dataset
+from .jobs import Dataset
 from .lexer import has_dataset_clause, tokens
 from .protocol import answer
 from .responses import HttpError, wants_html
+from .view import text as view_text
 
 bp = Blueprint("canned", __name__)
 
@@ -71,12 +72,13 @@ def call(name: str) -> Response:
         raise HttpError(405, f"{name} is called with {query.method}", {"Allow": query.method})
     bound = bind(query)
     page = page_number(query)
-    changes: dict[str, object] = {"substitutions": bound.substitutions}
-    if page is not None and query.pagination:
-        changes.update(offset=(page - 1) * query.pagination, page_size=query.pagination)
-    response, outcome = answer(bound.query, dataset_for(bound.query), changes)
-    if page is not None and query.pagination and outcome.total is not None:
-        _paging_headers(response, page, query.pagination, outcome.total)
+    size = query.pagination
+    offset = (page - 1) * size if page and size else 0
+    response, outcome = answer(
+        bound.query, dataset_for(bound.query), bound.substitutions, offset, size
+    )
+    if page and size and outcome.total is not None:
+        _paging_headers(response, page, size, outcome.total)
     return response
 
 
@@ -200,17 +202,14 @@ def enumeration(eng: Engine, query: CannedQuery, p: Parameter) -> tuple[str, ...
     """The values a parameter's variable takes in the data (`enumerate`), asked once."""
     if not p.enumerate_from_data:
         return ()
-    key = f"enum:{query.name}:{p.name}"
-    found = eng._memo.get(key)
-    if isinstance(found, tuple):
-        return found
     text = query.enumeration_query(p)
-    values: tuple[str, ...] = ()
-    if text is not None:
-        raw = eng.table(text)
-        values = tuple(str(getattr(row[0], "value", "")) for row in raw.rows if row[0] is not None)
-    eng._memo[key] = values
-    return values
+    if text is None:
+        return ()
+
+    def distinct_values() -> tuple[str, ...]:
+        return tuple(view_text(row[0]) for row in eng.table(text).rows if row[0] is not None)
+
+    return eng.memo(f"enum:{query.name}:{p.name}", distinct_values)
 
 
 def _form_body(params: list[dict[str, Any]]) -> dict[str, Any]:

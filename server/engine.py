@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import pyoxigraph as ox
 from flask import current_app, request
@@ -11,8 +13,11 @@ from flask import current_app, request
 from cartkg.canned import CannedQuery
 
 from .config import ServerConfig
-from .execution import Dataset, Job, Pool, Raw
+from .execution import Pool
 from .formats import Term
+from .jobs import Dataset, Job, Raw
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -42,21 +47,29 @@ class Engine:
         assert isinstance(outcome, Raw)
         return outcome
 
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """`compute()`, once per key: the release does not change while it is served."""
+        with self._lock:
+            if key in self._memo:
+                return self._memo[key]  # type: ignore[return-value]
+        value = compute()
+        with self._lock:
+            self._memo[key] = value
+        return value
+
     def graph_sizes(self) -> dict[str, int]:
-        """Triples per named graph (asked once: the release does not change)."""
-        with self._lock:
-            found = self._memo.get("graph_sizes")
-        if isinstance(found, dict):
-            return found
-        raw = self.table("SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-        sizes = {
-            row[0].value: int(row[1].value)
-            for row in raw.rows
-            if isinstance(row[0], ox.NamedNode) and isinstance(row[1], ox.Literal)
-        }
-        with self._lock:
-            self._memo["graph_sizes"] = dict(sorted(sizes.items()))
-        return sizes
+        """Triples per named graph."""
+
+        def count() -> dict[str, int]:
+            raw = self.table("SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+            sizes = {
+                row[0].value: int(row[1].value)
+                for row in raw.rows
+                if isinstance(row[0], ox.NamedNode) and isinstance(row[1], ox.Literal)
+            }
+            return dict(sorted(sizes.items()))
+
+        return self.memo("graph_sizes", count)
 
     def endpoint_url(self) -> str:
         """The exact URL of /sparql as clients reach it."""

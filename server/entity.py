@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 import pyoxigraph as ox
 
 from .engine import Engine
 from .formats import Term
-from .view import RESOLVERS, Shown, identifier_link, show, text
+from .view import RESOLVERS, Shown, identifier_link, show, text, web_link
 
 P = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -182,9 +183,11 @@ def _value(p: Term, o: Term, labels: dict[Term, str], prefixes: dict[str, str]) 
             return Shown(o.value, identifier_link(o.value), external=True)
         pattern = RESOLVERS.get(text(p))
         if pattern:
-            return Shown(o.value, pattern.format(o.value), shown.note, external=True)
+            return Shown(
+                o.value, pattern.format(quote(o.value, safe=":/")), shown.note, external=True
+            )
         if o.datatype.value.endswith("#anyURI"):
-            return Shown(o.value, o.value, external=True)
+            return Shown(o.value, web_link(o.value), external=True)
     return shown
 
 

@@ -6,7 +6,6 @@ HTML for browsers, Turtle / JSON-LD / N-Triples / RDF/XML for everything else.
 
 from __future__ import annotations
 
-import json
 import math
 from urllib.parse import urlencode
 
@@ -18,8 +17,8 @@ from cartkg.namespaces import BASE
 
 from . import entity as entities
 from .engine import engine
-from .execution import Job, QueryError, Raw
 from .formats import TRIPLE_FORMATS
+from .jobs import Job, QueryError, Raw
 from .responses import HttpError, choose, rdf_response
 from .view import Shown, show
 
@@ -51,7 +50,7 @@ def query_page(query: str | None = None) -> Response:
             "query.html",
             query=query or DEFAULT_QUERY,
             autorun=query is not None,
-            examples_json=json.dumps(examples),
+            examples=examples,
             prefixes=sorted(eng.prefixes.items()),
             config=eng.config,
         )
@@ -100,7 +99,7 @@ def _graph_sample(iri: str) -> list[tuple[Shown, ...]]:
 @bp.route("/queries/<name>")
 def canned_page(name: str) -> Response:
     """A canned query with a form for its parameters, and its results when asked."""
-    from .canned import dataset_for, find
+    from .canned import dataset_for, find, page_number  # canned -> protocol -> pages
 
     eng = engine()
     query = find(name)
@@ -108,12 +107,13 @@ def canned_page(name: str) -> Response:
     ran = "run" in request.args or not any(p.required and not p.default for p in query.parameters)
     result: Raw | None = None
     error = None
+    status = 200
     page = 1
     pages = 1
     if ran:
         try:
             bound = query.bind({k: v for k, v in values.items() if v}, eng.prefixes)
-            page = max(1, int(request.args.get("page", "1") or 1))
+            page = page_number(query) or 1
             size = query.pagination
             job = Job(
                 bound.query,
@@ -129,8 +129,10 @@ def canned_page(name: str) -> Response:
             result = outcome
             if query.pagination and outcome.total is not None:
                 pages = max(1, math.ceil(outcome.total / query.pagination))
-        except (ParameterError, QueryError, ValueError) as err:
-            error = str(getattr(err, "message", err))
+        except ParameterError as err:
+            error, status = str(err), 400
+        except QueryError as err:
+            error, status = err.message, err.status
     args = {k: v for k, v in values.items() if v}
     rows = [[show(t, eng.prefixes) for t in row] for row in result.rows] if result else []
     return html(
@@ -147,5 +149,5 @@ def canned_page(name: str) -> Response:
             api_url=f"/api/{name}?{urlencode(args)}",
             sparql_text=query.self_contained(eng.prefixes),
         ),
-        400 if error else 200,
+        status,
     )

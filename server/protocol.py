@@ -14,8 +14,8 @@ from werkzeug.datastructures import MultiDict
 
 from .description import service_description
 from .engine import engine
-from .execution import Dataset, Job, Serialized
-from .formats import GRAPHS, SOLUTIONS, TRIPLE_FORMATS, Format
+from .formats import GRAPHS, SOLUTIONS, TRIPLE_FORMATS, Format, Term
+from .jobs import Dataset, Job, Serialized
 from .lexer import has_dataset_clause, tokens
 from .pages import query_page
 from .responses import HttpError, choose, format_parameter, rdf_response, wants_html
@@ -46,7 +46,11 @@ def sparql() -> Response:
 
 
 def answer(
-    query: str, dataset: Dataset, job_changes: dict[str, object] | None = None
+    query: str,
+    dataset: Dataset,
+    substitutions: tuple[tuple[str, Term], ...] = (),
+    offset: int = 0,
+    page_size: int | None = None,
 ) -> tuple[Response, Serialized]:
     """Run a query for a protocol client: checks, negotiation, limits, the response."""
     eng = engine()
@@ -63,10 +67,12 @@ def answer(
     job = Job(
         query,
         dataset,
+        substitutions,
         solutions_format=solutions[0].name if solutions else None,
         graph_format=graph[0].name if graph else None,
         row_cap=eng.config.row_cap,
-        **(job_changes or {}),  # type: ignore[arg-type]
+        offset=offset,
+        page_size=page_size,
     )
     outcome = eng.pool.run(job)
     assert isinstance(outcome, Serialized)

@@ -61,8 +61,13 @@ def serve(
 
 
 def _check_release(config: ServerConfig) -> None:
-    """Fail at start-up, not at the first query, when there is no release to serve."""
+    """Fail at start-up, once and with a clear message, rather than in every worker: no
+    release to serve, or a canned query with a mistake (SourceError names file and line)."""
+    from cartkg.canned import load_all
+    from cartkg.query import prefixes
     from cartkg.store import store_path
 
     if not store_path(config.release_dir).is_dir():
         raise CartkgError(f"no release at {config.release_dir}: run `cartkg build` first")
+    if config.queries_dir.is_dir():
+        load_all(config.queries_dir, prefixes())

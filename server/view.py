@@ -17,7 +17,6 @@ _PLAIN = {XSD + "string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString
 RESOLVERS = {
     "https://w3id.org/cartkg/ontology/doi": "https://doi.org/{}",
     "https://w3id.org/cartkg/ontology/pubmedId": "https://pubmed.ncbi.nlm.nih.gov/{}/",
-    "https://w3id.org/cartkg/ontology/registryIdentifier": "https://bioregistry.io/{}",
 }
 
 
@@ -46,6 +45,15 @@ def local_path(iri: str) -> str | None:
     return None
 
 
+def web_link(iri: str) -> str | None:
+    """The IRI as a link target if a browser should follow it (http or https), else None.
+
+    >>> web_link("javascript:alert(1)") is None
+    True
+    """
+    return iri if iri.lower().startswith(("http://", "https://")) else None
+
+
 def compact(iri: str, prefixes: dict[str, str]) -> str:
     """`kg:cd19` for an IRI a prefix covers (the longest namespace wins), else the IRI.
 
@@ -68,8 +76,8 @@ def show(term: Term | None, prefixes: dict[str, str], label: str | None = None) 
     if isinstance(term, ox.NamedNode):
         iri = term.value
         path = local_path(iri)
-        text = label or compact(iri, prefixes)
-        return Shown(text, path or iri, iri=iri, external=path is None)
+        name = label or compact(iri, prefixes)
+        return Shown(name, path or web_link(iri), iri=iri, external=path is None)
     if isinstance(term, ox.BlankNode):
         return Shown(f"_:{term.value}")
     if isinstance(term, ox.Literal):
@@ -95,6 +103,7 @@ def identifier_link(curie: str) -> str:
     from cartkg.prefixes import expand
 
     try:
-        return expand(curie)
+        expanded = expand(curie)
     except CartkgError:
         return f"https://bioregistry.io/{curie}"
+    return web_link(expanded) or f"https://bioregistry.io/{curie}"

@@ -5,6 +5,7 @@ and SERVICE to an allowed endpoint."""
 from __future__ import annotations
 
 import http.client
+import subprocess
 import sys
 import threading
 import time
@@ -223,6 +224,16 @@ def test_runaway_query(endpoint) -> None:  # type: ignore[no-untyped-def]
     during = [a for a in answered if a[2] < outcome["done"]]  # type: ignore[operator]
     assert during and all(status == 200 and seconds < TIMEOUT for status, seconds, _ in during)
     assert request(endpoint, "GET", "/sparql?query=" + quote(HOSPITALS))[0] == 200
+
+
+def test_a_broken_canned_query_stops_the_start(release, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "broken.rq").write_text("#+ summary: fine\n#+ pagination: lots\nSELECT * {}\n")
+    command = [sys.executable, "-m", "cartkg.server", "--release", str(release),
+               "--queries", str(tmp_path), "--port", "9"]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    assert f"{tmp_path / 'broken.rq'}:2: pagination" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 # ---- SERVICE to an allowed endpoint --------------------------------------------------------

@@ -1,11 +1,10 @@
 """SHACL Core constraints as set-oriented SPARQL: one query covers every focus node.
 
 A set of nodes is a SPARQL pattern binding a variable (`Nodes`): a shape's targets, or the
-values some path reaches from another set. Value-level constraints of a shape share one query
-whose boolean columns say which constraint each (focus, value) row breaks; constraints that
-count or compare values per focus node get a query each. Checks whose outcome depends on
-rdflib's reading of a literal (regular expressions, string lengths, ill-typed literals) fetch
-the distinct candidate values and run in Python, so that they agree with pySHACL exactly.
+values some path reaches from another set. The per-value constraints of a shape (the
+conditions of `conditions.py`) share one query whose boolean columns say which constraint each
+(focus, value) row breaks, or which values Python must judge; constraints that count or
+compare values per focus node get a query each.
 
 >>> from rdflib import URIRef
 >>> ex = "http://example.org/"
@@ -237,13 +236,16 @@ def less_than_query(focus: Nodes, shape: Shape, predicate: URIRef, or_equal: boo
     the pairs only rdflib can order (see `conditions.out_of_order`)."""
     op = "<=" if or_equal else "<"
     v, o = "?value", "?other"
-    same_kind = [f"({plain_number(v, k)} && {plain_number(o, k)})" for k in ("exact", "floating")]
-    misordered = [f"({both} && !({number(v, k)} {op} {number(o, k)}))"
-                  for both, k in zip(same_kind, ("exact", "floating"), strict=True)]
-    text_broken = (f"({text(v)} != {text(o)} || "
-                   f"({text(v)} && {text(o)} && !(STR({v}) {op} STR({o}))))")
-    settled = " || ".join([text(v), text(o), *same_kind])
-    conditions = f"BIND(!({settled}) AS ?py) FILTER(?py || {text_broken} || {' || '.join(misordered)})"
+    kinds = ("exact", "floating")
+    # Each test once a row, into a variable: oxigraph does not share repeated expressions.
+    tests = {f"?_t{n}": text(x) for n, x in ((1, v), (2, o))}
+    tests |= {f"?_{k}{n}": plain_number(x, k) for k in kinds for n, x in ((1, v), (2, o))}
+    binds = " ".join(f"BIND({test} AS {name})" for name, test in tests.items())
+    misordered = [f"(?_{k}1 && ?_{k}2 && !({number(v, k)} {op} {number(o, k)}))" for k in kinds]
+    broken = " || ".join(["?_t1 != ?_t2", f"(?_t1 && ?_t2 && !(STR({v}) {op} STR({o})))",
+                          *misordered])
+    settled = "?_t1 || ?_t2 || (?_exact1 && ?_exact2) || (?_floating1 && ?_floating2)"
+    conditions = f"{binds} BIND(!({settled}) AS ?py) FILTER(?py || {broken})"
     return (f"SELECT DISTINCT ?this ?value ?other ?py WHERE {{ {focus.pattern('?this')} "
             f"{values(shape)} ?this {sparql(predicate)} ?other {describe(v, conditions)} "
             f"{describe(o, conditions)} {conditions} }}")

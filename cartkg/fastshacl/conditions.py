@@ -78,13 +78,27 @@ def lang(var: str) -> str:
 
 
 def describe(var: str, conditions: str) -> str:
-    """Binds `dt(var)` and `lang(var)`, those that `conditions` read."""
+    """Binds what `conditions` read of `var`: its datatype and language tag (`dt`, `lang`)
+    and its number value (`plain_number`). An error leaves a variable unbound."""
     binds = []
-    if dt(var) in conditions:
+    if dt(var) in conditions or _cast(var, "") in conditions:
         binds.append(f"BIND(IF(isLiteral({var}), DATATYPE({var}), {_NONE}) AS {dt(var)})")
     if lang(var) in conditions:
         binds.append(f"BIND(IF(isLiteral({var}), LANG({var}), \"\") AS {lang(var)})")
+    for target, types in _CASTS.items():
+        if _cast(var, target) in conditions:
+            binds.append(f"BIND(IF({_dt_in(var, types)}, <{XSD_NS}{target}>(STR({var})), 1/0) "
+                         f"AS {_cast(var, target)})")
     return " ".join(binds)
+
+
+# Which literals `describe` reads as numbers, by the XSD type it casts them to.
+_CASTS = {"integer": list(_INTEGERS), "decimal": [*_INTEGERS, "decimal"],
+          "double": ["float", "double"]}
+
+
+def _cast(var: str, target: str) -> str:
+    return f"?_{target}_{var[1:]}"
 
 
 def _dt_in(var: str, local_names: list[str]) -> str:
@@ -127,22 +141,21 @@ def number_kind(literal: Literal) -> str | None:
 
 def plain_number(var: str, kind: str) -> str:
     """A well-typed number in canonical form: rdflib reads it as SPARQL does."""
+    def canonical(target: str) -> str:
+        return f"COALESCE(STR({_cast(var, target)}) = STR({var}), false)"
+
     if kind == "floating":
-        cast = f"<{XSD_NS}double>(STR({var}))"
-        return f"({_dt_in(var, ['float', 'double'])} && COALESCE(STR({cast}) = STR({var}), false))"
-    as_int = f"<{XSD_NS}integer>(STR({var}))"
-    canonical_int = f"COALESCE(STR({as_int}) = STR({var}), false)"
+        return canonical("double")
+    as_int = _cast(var, "integer")
     ranges = " && ".join(f"({dt(var)} != <{ALIAS_NS}{t}> || {as_int} {test})"
                          for t, test in _INTEGERS.items() if test)
-    integer = f"({_dt_in(var, list(_INTEGERS))} && {canonical_int} && {ranges})"
-    as_dec = f"<{XSD_NS}decimal>(STR({var}))"
-    decimal = f"({dt(var)} = <{ALIAS_NS}decimal> && COALESCE(STR({as_dec}) = STR({var}), false))"
-    return f"({integer} || {decimal})"
+    decimal = f"({dt(var)} = <{ALIAS_NS}decimal> && {canonical('decimal')})"
+    return f"(({canonical('integer')} && {ranges}) || {decimal})"
 
 
 def number(var: str, kind: str) -> str:
     """The value of a `plain_number`."""
-    return f"<{XSD_NS}{'double' if kind == 'floating' else 'decimal'}>(STR({var}))"
+    return _cast(var, "double" if kind == "floating" else "decimal")
 
 
 # ---- per-value constraints --------------------------------------------------------------------
@@ -162,16 +175,16 @@ def violates(c: Constraint, v: str) -> Check | None:
         case In(members):
             same = " || ".join(f"sameTerm({v}, {sparql(m)})" for m in members) or "false"
             typed = _typed_datatypes(members)
-            maybe_equal = f" && !{_dt_in(v, typed)}" if typed else ""
+            maybe_equal = f" && !({_dt_in(v, typed)})" if typed else ""
             return Check(f"(!({same}){maybe_equal})")
         case Range(comp, bound):
             mismatch = _text_mismatch(v, bound)
-            kind = number_kind(bound)
-            if kind is None:
+            numbers = number_kind(bound)
+            if numbers is None:
                 return Check(f"(!isLiteral({v}) || {mismatch})")
-            test = f"{number(v, kind)} {_OPS[comp]} {bound.n3()}"
+            test = f"{number(v, numbers)} {_OPS[comp]} {bound.n3()}"
             return Check(f"(!isLiteral({v}) || {mismatch} || "
-                         f"({plain_number(v, kind)} && !({test})))")
+                         f"({plain_number(v, numbers)} && !({test})))")
         case LanguageIn(tags):
             tag = lang(v)
             listed = ", ".join(f'"{t}"' for t in tags)
@@ -220,8 +233,8 @@ def _typed_datatypes(members: tuple[Node, ...]) -> list[str]:
     """Datatypes (local names) of the typed, non-string literals listed: rdflib equates
     different lexical forms of one value, so data in these types goes to Python."""
     return sorted({str(m.datatype).removeprefix(XSD_NS) for m in members
-                   if isinstance(m, Literal) and m.datatype is not None
-                   and str(m.datatype).startswith(XSD_NS) and m.datatype != URIRef(XSD_NS + "string")})
+                   if isinstance(m, Literal) and str(m.datatype).startswith(XSD_NS)
+                   and str(m.datatype) != XSD_NS + "string"})
 
 
 def _text_mismatch(v: str, bound: Literal) -> str:
@@ -287,7 +300,7 @@ def _out_of_range(value: Node, bound: Literal, comp: URIRef) -> bool:
             bound.value, str):
         return True
     try:
-        return not _PASSES[comp](compare_literal(value, bound))
+        return not _PASSES[comp](compare_literal(value, bound))  # type: ignore[no-untyped-call]
     except (TypeError, NotImplementedError):
         return True
 

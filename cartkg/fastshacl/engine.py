@@ -57,10 +57,8 @@ class Engine:
         self.store = store
         self.model = model
         self.allowed = _ALLOWED_WITH_WARNINGS if allow_warnings else set()
-        self.queries = 0
 
     def select(self, query: str) -> Iterator[ox.QuerySolution]:
-        self.queries += 1
         solutions = self.store.query(query, use_default_graph_as_union=True)
         assert isinstance(solutions, ox.QuerySolutions)
         return iter(solutions)
@@ -280,10 +278,11 @@ _GENERIC = {
 
 def to_result(hit: Hit, shapes: Graph) -> Result:
     shape = hit.shape
+    path: str | None = None
     if hit.path is not None:
         path = compact(to_rdflib(hit.path))
-    else:
-        path = path_text(shapes, shape.path_node) if shape.path is not None else None
+    elif shape.path is not None:
+        path = path_text(shapes, shape.path_node)
     local = str(hit.component).rsplit("#", 1)[-1]
     generic = _GENERIC.get(hit.component, local.replace("ConstraintComponent", " constraint"))
     return Result(

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import RDF, RDFS, Dataset, Graph
-from rdflib.util import guess_format
 from rdflib.namespace import SH
 from rdflib.term import Node
+from rdflib.util import guess_format
 
-from cartkg.fastshacl.terms import to_rdflib
+from cartkg.fastshacl.terms import quiet_rdflib, to_rdflib
 from cartkg.report import Result, compact, path_text
 
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
@@ -35,12 +35,13 @@ def rdflib_graph(sources: Iterable[ox.Store | Graph | str | os.PathLike[str]]) -
         else:
             path = Path(source)
             fmt = guess_format(path.name) or "turtle"
-            if fmt in ("trig", "nquads"):
-                dataset = Dataset()
-                dataset.parse(path, format=fmt)
-                graph += ((s, p, o) for s, p, o, _ in dataset.quads())  # type: ignore[misc]
-            else:
-                graph.parse(path, format=fmt)
+            with quiet_rdflib():
+                if fmt in ("trig", "nquads"):
+                    dataset = Dataset()
+                    dataset.parse(path, format=fmt)
+                    graph += ((s, p, o) for s, p, o, _ in dataset.quads())
+                else:
+                    graph.parse(path, format=fmt)
     return graph
 
 
@@ -48,8 +49,7 @@ def graph_of(store: ox.Store) -> Graph:
     """The store's quads as one rdflib graph (the union of its graphs), blank nodes kept."""
     graph = Graph()
     for quad in store:
-        graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate),  # type: ignore[arg-type]
-                   to_rdflib(quad.object)))
+        graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
     return graph
 
 

@@ -67,8 +67,13 @@
     var td = document.createElement("td");
     if (!term) { return td; }
     if (term.type === "uri") {
+      var local = term.value.indexOf(BASE) === 0;
+      if (!local && !/^https?:\/\//i.test(term.value)) {
+        td.textContent = compact(term.value);  // no links to javascript: and the like
+        return td;
+      }
       var a = document.createElement("a");
-      a.href = term.value.indexOf(BASE) === 0 ? "/" + term.value.slice(BASE.length) : term.value;
+      a.href = local ? "/" + term.value.slice(BASE.length) : term.value;
       a.textContent = compact(term.value);
       a.title = term.value;
       td.appendChild(a);

@@ -1,0 +1,147 @@
+"""Loading RDF into a fresh pyoxigraph store, literals as written (see `terms.py`).
+
+Files stream through a rewrite of the XSD namespace to its alias, so that oxigraph stores
+typed literals verbatim; the few literals the parser types itself (Turtle's `5`, `2.5`, `true`)
+are moved under the alias once loaded.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph
+from rdflib.graph import Dataset
+from rdflib.term import Node
+
+from cartkg.fastshacl.terms import ALIAS_NS, XSD_NS, to_ox
+
+DataSource = ox.Store | Graph | str | os.PathLike[str]
+# Which parser reads which file, by extension.
+FORMATS = {
+    ".ttl": ox.RdfFormat.TURTLE, ".turtle": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES,
+    ".nq": ox.RdfFormat.N_QUADS, ".trig": ox.RdfFormat.TRIG, ".n3": ox.RdfFormat.N3,
+    ".rdf": ox.RdfFormat.RDF_XML, ".owl": ox.RdfFormat.RDF_XML, ".xml": ox.RdfFormat.RDF_XML,
+    ".jsonld": ox.RdfFormat.JSON_LD, ".json": ox.RdfFormat.JSON_LD,
+}
+# Formats in which a literal may be written without its datatype (`5`, `true`): the parser
+# gives those the real XSD namespace.
+_BARE_LITERALS = {".ttl", ".turtle", ".trig", ".n3", ".jsonld", ".json"}
+
+
+def open_store(data: DataSource | Sequence[DataSource],
+               ontology: DataSource | Sequence[DataSource] | None = None) -> ox.Store:
+    """A fresh in-memory store holding `data` and `ontology`, XSD literals as written."""
+    store = ox.Store()
+    sources = [*as_list(data), *as_list(ontology)]
+    bare = False
+    for source in sources:
+        if isinstance(source, ox.Store):
+            _copy_store(source, store)
+        elif isinstance(source, Graph):
+            load_graph(store, source)
+        else:
+            path = Path(source)
+            load_file(store, path)
+            bare = bare or path.suffix.lower() in _BARE_LITERALS
+    if bare:
+        _alias_bare_literals(store)
+    return store
+
+
+def as_list(data: DataSource | Sequence[DataSource] | None) -> list[DataSource]:
+    if data is None:
+        return []
+    if isinstance(data, ox.Store | Graph | str | os.PathLike):
+        return [data]
+    return list(data)
+
+
+def _copy_store(source: ox.Store, target: ox.Store) -> None:
+    """Through N-Quads, so that the copy's XSD literals move under the alias like a file's."""
+    with tempfile.TemporaryDirectory() as tmp:
+        dump = Path(tmp) / "store.nq"
+        source.dump(output=str(dump), format=ox.RdfFormat.N_QUADS)
+        load_file(target, dump)
+
+
+def _alias_bare_literals(store: ox.Store) -> None:
+    typed = (f"isLiteral(?o) && STRSTARTS(STR(DATATYPE(?o)), \"{XSD_NS}\") "
+             f"&& DATATYPE(?o) != <{XSD_NS}string>")
+    aliased = f"STRDT(STR(?o), IRI(CONCAT(\"{ALIAS_NS}\", STRAFTER(STR(DATATYPE(?o)), \"#\"))))"
+    where = f"?s ?p ?o FILTER({typed}) BIND({aliased} AS ?n)"
+    store.update(f"DELETE {{ ?s ?p ?o }} INSERT {{ ?s ?p ?n }} WHERE {{ {where} }}")
+    store.update(f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} INSERT {{ GRAPH ?g {{ ?s ?p ?n }} }} "
+                 f"WHERE {{ GRAPH ?g {{ {where} }} }}")
+
+
+class _XsdAliasing(io.RawIOBase):
+    """A binary file read with the XSD namespace replaced by its alias, chunk by chunk."""
+
+    def __init__(self, raw: io.BufferedReader, chunk: int = 1 << 22) -> None:
+        self._chunks = self._rewrite(raw, chunk)
+        self._pending = b""
+
+    @staticmethod
+    def _rewrite(raw: io.BufferedReader, size: int) -> Iterator[bytes]:
+        needle, replacement = XSD_NS.encode(), ALIAS_NS.encode()
+        # A namespace split across two chunks is caught by keeping the last bytes back.
+        keep, carry = len(needle) - 1, b""
+        while chunk := raw.read(size):
+            data = (carry + chunk).replace(needle, replacement)
+            yield data[:-keep]
+            carry = data[-keep:]
+        yield carry.replace(needle, replacement)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        while not self._pending:
+            next_chunk = next(self._chunks, None)
+            if next_chunk is None:
+                return 0
+            self._pending = next_chunk
+        n = min(len(buffer), len(self._pending))
+        buffer[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
+
+
+def rdf_format(path: Path) -> ox.RdfFormat:
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        known = ", ".join(sorted(FORMATS))
+        raise ValueError(f"{path}: unknown RDF file extension {path.suffix!r} (known: {known})")
+    return fmt
+
+
+def load_file(store: ox.Store, path: Path) -> None:
+    """Parse an RDF file into `store`; raises SyntaxError naming the file and line."""
+    with path.open("rb") as raw:
+        stream = io.BufferedReader(_XsdAliasing(raw), buffer_size=1 << 20)
+        try:
+            # lenient: IRIs are not checked, as rdflib (and so pySHACL) does not check them.
+            store.load(stream, rdf_format(path), base_iri=path.resolve().as_uri(), lenient=True)
+        except SyntaxError as err:
+            raise SyntaxError(f"{path}: {err}") from err
+
+
+def load_graph(store: ox.Store, graph: Graph) -> None:
+    """Copy an rdflib graph (or dataset: named graphs kept) into `store`."""
+    if isinstance(graph, Dataset):
+        store.extend(_quads(graph.quads((None, None, None, None))))
+    else:
+        store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph)  # type: ignore[arg-type]
+
+
+def _quads(quads: Iterable[tuple[Node, Node, Node, Node | None]]) -> Iterator[ox.Quad]:
+    for s, p, o, g in quads:
+        name = g.identifier if isinstance(g, Graph) else g
+        graph_name = ox.DefaultGraph() if name is None or str(name).startswith(
+            "urn:x-rdflib:default") else to_ox(name)
+        yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph_name)  # type: ignore[arg-type]

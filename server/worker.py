@@ -1,0 +1,173 @@
+"""Inside a query worker process: open the release, then run jobs one at a time.
+
+Started by the pool (`execution.py`) as `python -m cartkg.server.worker FD`, where FD is its end
+of a socket pair. `run_job` executes a job and writes the result in the negotiated format,
+cutting it at the row cap or at a page boundary.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import sys
+from collections.abc import Iterator
+from itertools import islice
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .formats import GRAPHS, SOLUTIONS, Row, by_name, write_boolean, write_graph, write_solutions
+from .jobs import Job, Outcome, QueryError, Raw, Serialized
+
+log = logging.getLogger(__name__)
+
+
+def run_job(
+    store: ox.Store, prefixes: dict[str, str], job: Job, union_stored: bool = False
+) -> Outcome:
+    """Execute one job on a store; QueryError for anything the client should hear about."""
+    try:
+        result = store.query(
+            job.query,
+            prefixes=prefixes,
+            substitutions={ox.Variable(k): v for k, v in job.substitutions} or None,
+            **job.dataset.options(union_stored),
+        )
+        if isinstance(result, ox.QueryBoolean):
+            return _boolean(job, bool(result))
+        if isinstance(result, ox.QuerySolutions):
+            return _solutions(job, result)
+        return _graph(job, result, prefixes)
+    except SyntaxError as err:
+        raise QueryError(400, f"malformed query: {err}") from None
+    except (OSError, RuntimeError, ValueError) as err:
+        raise QueryError(400, f"the query failed: {err}") from None
+
+
+def _not_acceptable(kind: str) -> QueryError:
+    offered = SOLUTIONS if kind == "solutions" else GRAPHS
+    types = ", ".join(f.media_type for f in offered)
+    return QueryError(406, f"this query gives {kind}; they are available as {types}")
+
+
+def _boolean(job: Job, value: bool) -> Outcome:
+    if job.raw:
+        return Raw(boolean=value)
+    if job.solutions_format is None:
+        raise _not_acceptable("solutions")
+    fmt = by_name(job.solutions_format, SOLUTIONS)
+    return Serialized("boolean", fmt.name, write_boolean(fmt, value), 1)
+
+
+def _solutions(job: Job, result: ox.QuerySolutions) -> Outcome:
+    if job.solutions_format is None and not job.raw:
+        raise _not_acceptable("solutions")
+    variables = tuple(v.value for v in result.variables)
+    solutions: Iterator[ox.QuerySolution] = iter(result)
+    skipped = sum(1 for _ in islice(solutions, job.offset))
+    wanted = min(job.page_size or job.row_cap, job.row_cap)
+    rows: list[Row] = [tuple(s) for s in islice(solutions, wanted)]
+    total = None
+    truncated = False
+    if job.page_size is not None:
+        total = skipped + len(rows) + sum(1 for _ in solutions)
+    else:
+        truncated = next(solutions, None) is not None
+    if job.raw:
+        return Raw(variables, tuple(tuple(r) for r in rows), truncated=truncated, total=total)
+    fmt = by_name(job.solutions_format or "json", SOLUTIONS)
+    body = write_solutions(fmt, variables, rows)
+    return Serialized("solutions", fmt.name, body, len(rows), truncated, total)
+
+
+def _graph(job: Job, result: ox.QueryTriples, prefixes: dict[str, str]) -> Outcome:
+    if job.graph_format is None and not job.raw:
+        raise _not_acceptable("graph")
+    triples = list(islice(result, job.row_cap + 1))
+    truncated = len(triples) > job.row_cap
+    del triples[job.row_cap :]
+    if job.raw:
+        return Raw(triples=tuple(triples), truncated=truncated)
+    fmt = by_name(job.graph_format or "turtle", GRAPHS)
+    body = write_graph(fmt, triples, prefixes)
+    return Serialized("graph", fmt.name, body, len(triples), truncated)
+
+
+UNION = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+#: Largest store loaded into memory when `in_memory` is left to the server (None).
+AUTO_MEMORY_QUADS = 300_000
+
+
+def open_release(release_dir: Path, in_memory: bool | None) -> tuple[ox.Store, bool]:
+    """The release's store, and whether its default graph holds the union of the named graphs.
+
+    In memory, that union is made here: the RDF merge of the named graphs, each triple once.
+    """
+    from cartkg.store import open_store
+
+    store = open_store(release_dir)
+    stored = next(store.quads_for_pattern(None, None, None, ox.DefaultGraph()), None) is not None
+    if in_memory is None:
+        in_memory = not stored and _small(release_dir, store)
+    if not in_memory:
+        return store, stored
+    copy = ox.Store()
+    copy.bulk_load(store.dump(format=ox.RdfFormat.N_QUADS), ox.RdfFormat.N_QUADS)
+    copy.update(UNION)
+    return copy, True
+
+
+def _small(release_dir: Path, store: ox.Store) -> bool:
+    """Whether the release has at most AUTO_MEMORY_QUADS quads (its manifest says, if any)."""
+    try:
+        quads = json.loads((release_dir / "manifest.json").read_text())["counts"]["quads"]
+    except (OSError, ValueError, KeyError, TypeError):
+        quads = sum(1 for _ in islice(store, AUTO_MEMORY_QUADS + 1))
+    return int(quads) <= AUTO_MEMORY_QUADS
+
+
+def _worker_main(fd: int) -> None:
+    """A worker's life: open the release, then run jobs until the server goes away."""
+    _die_with_parent()
+    conn = Connection(fd)
+    try:
+        release_dir, prefixes, in_memory = conn.recv()
+        store, union_stored = open_release(release_dir, in_memory)
+    except Exception as err:  # the parent reports it; a worker has nobody else to tell
+        conn.send(("fatal", str(err)))
+        return
+    conn.send(("ready", None))
+    hidden = str(release_dir)
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return  # the server went away
+        try:
+            conn.send(("ok", run_job(store, prefixes, job, union_stored)))
+        except QueryError as err:
+            conn.send(("error", err.status, err.message.replace(hidden, "<release>")))
+        except Exception:
+            log.exception("query worker failed on %r", job.query[:200])
+            conn.send(("error", 500, "internal error while running the query"))
+
+
+def _die_with_parent() -> None:
+    """Linux: a worker busy with a runaway query is killed if the server (strictly: the thread
+    that started the worker) goes away."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+if __name__ == "__main__":
+    # Through the package, so that results pickle as cartkg.server.jobs classes.
+    from cartkg.server.worker import _worker_main as main
+
+    main(int(sys.argv[1]))
