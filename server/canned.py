@@ -14,7 +14,7 @@ from cartkg.canned import Bound, CannedQuery, Parameter, ParameterError
 
 from .engine import Engine, engine
 from .jobs import Dataset
-from .lexer import has_dataset_clause, tokens
+from .lexer import names_dataset
 from .protocol import answer
 from .responses import HttpError, wants_html
 from .view import text as view_text
@@ -62,7 +62,7 @@ def page_number(query: CannedQuery) -> int | None:
 
 
 def dataset_for(text: str) -> Dataset:
-    return Dataset(union_default=not has_dataset_clause(tokens(text)))
+    return Dataset(union_default=not names_dataset(text))
 
 
 @bp.route("/api/<name>", methods=["GET", "POST"])

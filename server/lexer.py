@@ -38,6 +38,7 @@ _TOKEN = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 
+_FROM = re.compile(r"\bfrom\b", re.IGNORECASE)
 QUERY_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
 UPDATE_KEYWORDS = frozenset(
     {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
@@ -96,6 +97,15 @@ def prologue(toks: Sequence[Token]) -> tuple[str | None, dict[str, str]]:
 def has_dataset_clause(toks: Sequence[Token]) -> bool:
     """Whether the query names its own dataset (FROM / FROM NAMED)."""
     return any(t.keyword == "FROM" for t in toks)
+
+
+def names_dataset(text: str) -> bool:
+    """`has_dataset_clause` of a query's text; most queries skip the tokenizing.
+
+    >>> names_dataset("SELECT * FROM <g> { ?s ?p ?o }"), names_dataset('ASK { ?s ?p "from" }')
+    (True, False)
+    """
+    return _FROM.search(text) is not None and has_dataset_clause(tokens(text))
 
 
 def variables(toks: Sequence[Token]) -> list[str]:

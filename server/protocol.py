@@ -16,7 +16,7 @@ from .description import service_description
 from .engine import engine
 from .formats import GRAPHS, SOLUTIONS, TRIPLE_FORMATS, Format, Term
 from .jobs import Dataset, Job, Serialized
-from .lexer import has_dataset_clause, tokens
+from .lexer import names_dataset
 from .pages import query_page
 from .responses import HttpError, choose, format_parameter, rdf_response, wants_html
 from .safety import Refused, check
@@ -135,7 +135,7 @@ def _single_query(values: list[str]) -> str | None:
 def _dataset(query: str, params: MultiDict[str, str]) -> Dataset:
     default = tuple(_iri(v, "default-graph-uri") for v in params.getlist("default-graph-uri"))
     named = tuple(_iri(v, "named-graph-uri") for v in params.getlist("named-graph-uri"))
-    union = not has_dataset_clause(tokens(query))
+    union = not names_dataset(query)
     return Dataset(union_default=union, default_graphs=default, named_graphs=named)
 
 
