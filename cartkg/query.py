@@ -22,6 +22,7 @@ from cartkg.errors import CartkgError
 from cartkg.namespaces import PREFIXES
 from cartkg.prefixes import prefix_map
 from cartkg.report import compact
+from cartkg.store import union_flag
 
 Format = Choice["table", "csv", "json"]
 _MAX_WIDTH = 60
@@ -38,7 +39,7 @@ def prefixes() -> dict[str, str]:
 def execute(store: ox.Store, query: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
     """The raw pyoxigraph result; SyntaxError becomes a CartkgError with the parser's message."""
     try:
-        return store.query(query, prefixes=prefixes(), use_default_graph_as_union=True)
+        return store.query(query, prefixes=prefixes(), use_default_graph_as_union=union_flag(store))
     except SyntaxError as err:
         raise CartkgError(f"SPARQL syntax error: {err}") from None
 

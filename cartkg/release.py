@@ -40,6 +40,7 @@ from cartkg.rdfgen import generate, union
 from cartkg.reasoning import Hermit, inferred_types
 from cartkg.report import Report
 from cartkg.shacl import load_shapes
+from cartkg.store import UNION
 from cartkg.vocabulary import Vocabulary, load_ontology, ontology_files
 from cartkg.void import describe
 
@@ -210,6 +211,7 @@ def write_files(quads: list[ox.Quad], inputs: dict[str, Path], folder: Path) -> 
     (folder / "context.jsonld").write_text(context, encoding="utf-8")
     store = ox.Store(str(folder / "store"))
     store.bulk_load(path=str(folder / "cartkg.nq"), format=ox.RdfFormat.N_QUADS)
+    store.update(UNION)
     store.flush()
     store.optimize()
     del store

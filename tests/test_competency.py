@@ -23,7 +23,7 @@ from cartkg import canned
 from cartkg.namespaces import CARTKG, GRAPH, KG
 from cartkg.paths import layout
 from cartkg.query import prefixes
-from cartkg.store import open_store
+from cartkg.store import open_store, union_flag
 
 QUERIES = layout().queries
 Row = dict[str, str | None]
@@ -308,7 +308,10 @@ def run(store: ox.Store, name: str, **params: str) -> list[Row]:
         iri = prefixes()[prefix] + local if prefix in prefixes() else value
         substitutions[ox.Variable(found.group(1))] = ox.NamedNode(iri)
     solutions = store.query(
-        text, prefixes=prefixes(), use_default_graph_as_union=True, substitutions=substitutions
+        text,
+        prefixes=prefixes(),
+        substitutions=substitutions,
+        use_default_graph_as_union=union_flag(store),
     )
     assert isinstance(solutions, ox.QuerySolutions)
     names = [v.value for v in solutions.variables]

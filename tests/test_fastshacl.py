@@ -141,6 +141,20 @@ def test_unsupported_shapes_go_to_pyshacl_alone() -> None:
     same(report, validate(data, shapes, engine="pyshacl"))
 
 
+def test_fallback_from_a_file(tmp_path: Path) -> None:
+    shapes = turtle("""
+        ex:Fast sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:datatype xsd:integer ] .
+        ex:Slow sh:targetClass ex:C ; sh:sparql [ sh:select
+            "SELECT $this ?value WHERE { $this <http://example.org/p> ?value FILTER(?value > 1) }"
+            ] .""")
+    path = tmp_path / "data.ttl"
+    path.write_text(PREFIXES + 'ex:a a ex:C ; ex:p 2, "x" .', encoding="utf-8")
+    report = validate(path, shapes)
+    same(report, validate(path, shapes, engine="pyshacl"))
+    assert {r.constraint_component for r in report.results} == {
+        "sh:DatatypeConstraintComponent", "sh:SPARQLConstraintComponent"}
+
+
 def test_a_shape_with_an_unsupported_path_still_validates() -> None:
     shapes = turtle("""
         ex:S sh:targetClass ex:C ;

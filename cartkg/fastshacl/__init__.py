@@ -27,7 +27,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Literal as Choice
 
-import pyoxigraph as ox
 from rdflib import Graph
 
 from cartkg.fastshacl import fallback
@@ -91,8 +90,9 @@ def validate(
     if len(fast_roots) < len(reasons):
         with _timed(timings, "pyshacl"):
             pruned = fallback.without_targets(shapes_graph, fast_roots)
-            slow_conforms, slow_results = fallback.run(_data_graph(data, ontology, store),
-                                                       pruned, allow_warnings)
+            # pySHACL reads the data itself, as it would alone (its prefixes, its literals).
+            graph = fallback.rdflib_graph([*as_list(data), *as_list(ontology)])
+            slow_conforms, slow_results = fallback.run(graph, pruned, allow_warnings)
         conforms = conforms and slow_conforms
         results += slow_results
     return Validation(conforms, _sorted(results), routes, timings)
@@ -103,15 +103,6 @@ def _timed(timings: dict[str, float], phase: str) -> Iterator[None]:
     start = time.perf_counter()
     yield
     timings[phase] = round(time.perf_counter() - start, 3)
-
-
-def _data_graph(data: DataSource | Sequence[DataSource],
-                ontology: DataSource | Sequence[DataSource] | None, store: ox.Store) -> Graph:
-    """The data for pySHACL: the caller's own graph when there is just that (its blank nodes
-    are the store's too), else the store's content."""
-    if isinstance(data, Graph) and ontology is None:
-        return data
-    return fallback.graph_of(store)
 
 
 def _sorted(results: list[Result]) -> list[Result]:
