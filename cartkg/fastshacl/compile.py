@@ -24,11 +24,11 @@ from rdflib import RDFS, URIRef
 from rdflib.term import Node
 
 from cartkg.fastshacl.conditions import (
-    SUBCLASS,
     TYPE,
     Check,
     candidates,
     describe,
+    instance_of,
     number,
     plain_number,
     python_check,
@@ -87,7 +87,7 @@ def path_sparql(path: Path) -> str:
 
 def targets(t: Targets) -> Nodes:
     def make(var: str) -> str:
-        parts = [f"{{ {var} {TYPE}/{SUBCLASS}* {sparql(c)} }}" for c in t.classes]
+        parts = [f"{{ {instance_of(var, t.classes)} }}"] if t.classes else []
         if t.nodes:
             parts.append(f"{{ VALUES {var} {{ {' '.join(sparql(n) for n in t.nodes)} }} }}")
         parts += [f"{{ {var} {sparql(p)} {fresh('o')} }}" for p in t.subjects_of]

@@ -67,6 +67,16 @@ class Check:
     join: str = ""
 
 
+def instance_of(var: str, classes: tuple[Node, ...]) -> str:
+    """`var` is a SHACL instance of one of `classes` (rdf:type/rdfs:subClassOf*). The
+    subclasses are found first, in a sub-select: joined as a property path, oxigraph may walk
+    the path again for every row."""
+    cls, of = f"?_class{next(_fresh)}", f"?_of{next(_fresh)}"
+    listed = " ".join(sparql(c) for c in classes)
+    subclasses = f"VALUES {of} {{ {listed} }} {cls} {SUBCLASS}* {of}"
+    return f"{{ SELECT DISTINCT {cls} WHERE {{ {subclasses} }} }} {var} {TYPE} {cls} ."
+
+
 def dt(var: str) -> str:
     """The variable holding `var`'s datatype (see `describe`)."""
     return f"?_dt_{var[1:]}"
@@ -168,7 +178,7 @@ def violates(c: Constraint, v: str) -> Check | None:
         case Class(cls):
             # An OPTIONAL join, not NOT EXISTS: oxigraph evaluates that one row by row.
             found = f"?_instance{next(_fresh)}"
-            join = f"OPTIONAL {{ {v} {TYPE}/{SUBCLASS}* {sparql(cls)} BIND(true AS {found}) }}"
+            join = f"OPTIONAL {{ {instance_of(v, (cls,))} BIND(true AS {found}) }}"
             return Check(f"(isLiteral({v}) || !BOUND({found}))", join)
         case NodeKind(kind):
             return Check("!" + _KINDS[kind].format(v=v))

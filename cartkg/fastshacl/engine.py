@@ -276,21 +276,43 @@ _GENERIC = {
 }
 
 
-def to_result(hit: Hit, shapes: Graph) -> Result:
-    shape = hit.shape
-    path: str | None = None
-    if hit.path is not None:
-        path = compact(to_rdflib(hit.path))
-    elif shape.path is not None:
-        path = path_text(shapes, shape.path_node)
-    local = str(hit.component).rsplit("#", 1)[-1]
-    generic = _GENERIC.get(hit.component, local.replace("ConstraintComponent", " constraint"))
-    return Result(
-        severity=str(shape.severity).rsplit("#", 1)[-1],
-        focus_node=compact(to_rdflib(hit.focus)),
-        result_path=path,
-        value=compact(to_rdflib(hit.value)) if hit.value is not None else None,
-        source_shape=compact(shape.node),
-        constraint_component=compact(hit.component),
-        message="; ".join(sorted(str(m) for m in shape.messages)) or generic,
-    )
+class Results:
+    """Hits as report results. Terms and shapes repeat from result to result: each is
+    written out once."""
+
+    def __init__(self, shapes: Graph) -> None:
+        self.shapes = shapes
+        self._terms: dict[OxTerm | URIRef, str] = {}
+        self._shapes: dict[int, tuple[str, str | None, str, str]] = {}
+
+    def __call__(self, hit: Hit) -> Result:
+        severity, path, source, message = self._shape(hit.shape)
+        if hit.path is not None:
+            path = self._term(hit.path)
+        return Result(
+            severity=severity,
+            focus_node=self._term(hit.focus),
+            result_path=path,
+            value=self._term(hit.value) if hit.value is not None else None,
+            source_shape=source,
+            constraint_component=self._term(hit.component),
+            message=message or _generic(hit.component),
+        )
+
+    def _term(self, term: OxTerm | URIRef) -> str:
+        if term not in self._terms:
+            self._terms[term] = compact(term if isinstance(term, URIRef) else to_rdflib(term))
+        return self._terms[term]
+
+    def _shape(self, shape: Shape) -> tuple[str, str | None, str, str]:
+        if id(shape) not in self._shapes:
+            path = path_text(self.shapes, shape.path_node) if shape.path is not None else None
+            self._shapes[id(shape)] = (
+                str(shape.severity).rsplit("#", 1)[-1], path, compact(shape.node),
+                "; ".join(sorted(str(m) for m in shape.messages)))
+        return self._shapes[id(shape)]
+
+
+def _generic(comp: URIRef) -> str:
+    local = str(comp).rsplit("#", 1)[-1]
+    return _GENERIC.get(comp, local.replace("ConstraintComponent", " constraint"))

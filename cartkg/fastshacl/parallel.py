@@ -13,7 +13,7 @@ import os
 import pyoxigraph as ox
 
 from cartkg.fastshacl import compile as sq
-from cartkg.fastshacl.engine import Engine, to_result
+from cartkg.fastshacl.engine import Engine, Results
 from cartkg.fastshacl.shapes import ShapeNode, ShapesModel
 from cartkg.fastshacl.terms import quiet_rdflib
 from cartkg.report import Result
@@ -60,11 +60,12 @@ def _work(roots: list[ShapeNode]) -> Found:
 
 def _validate(engine: Engine, roots: list[ShapeNode]) -> Found:
     found: Found = []
+    result = Results(engine.model.graph)
     for node in roots:
         root = engine.model.shape(node)
         hits = engine.results(root, sq.targets(root.targets))
         with quiet_rdflib():
-            found += [(to_result(hit, engine.model.graph), hit.blocking) for hit in hits]
+            found += [(result(hit), hit.blocking) for hit in hits]
     return found
 
 
