@@ -75,10 +75,12 @@ class Report:
 
     @classmethod
     def from_graph(cls, graph: Graph) -> Report:
-        """Read a SHACL validation report graph."""
+        """Read a SHACL validation report graph: the report's own results (`sh:result`), not
+        the results nested in them (pySHACL's `sh:detail`)."""
         report = next(graph.subjects(RDF.type, SH.ValidationReport), None)
         conforms = report is not None and graph.value(report, SH.conforms) == Literal(True)
-        results = [_result(graph, node) for node in graph.subjects(RDF.type, SH.ValidationResult)]
+        nodes = graph.objects(report, SH.result) if report is not None else iter(())
+        results = [_result(graph, node) for node in nodes]
         results.sort(key=lambda r: (r.severity != "Violation", r.focus_node, r.result_path or ""))
         return cls(conforms=conforms, results=results)
 

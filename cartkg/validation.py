@@ -102,10 +102,10 @@ def _shacl(engine: str, data: Sequence[Path] | Graph, shapes: Graph, ontology: G
     from cartkg import fastshacl  # loads its files itself, the fast way
 
     if isinstance(data, Graph):
-        return fastshacl.validate(data, shapes, ontology, allow_warnings=True)
+        return fastshacl.validate(data, shapes, ontology, allow_warnings=shacl.ALLOW_WARNINGS)
     sources = [graph([path]) if path.suffix.lower() == ".gz" else path for path in data]
     try:
-        return fastshacl.validate(sources, shapes, ontology, allow_warnings=True)
+        return fastshacl.validate(sources, shapes, ontology, allow_warnings=shacl.ALLOW_WARNINGS)
     except SyntaxError as err:
         for path in data:  # read again, to name the file and line the way every error does
             for _ in parse_file(path):

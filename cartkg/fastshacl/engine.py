@@ -17,6 +17,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 
 from cartkg.fastshacl import compile as sq
+from cartkg.fastshacl import sparql
 from cartkg.fastshacl.conditions import out_of_order, python_check
 from cartkg.fastshacl.shapes import (
     Closed,
@@ -33,6 +34,7 @@ from cartkg.fastshacl.shapes import (
     UniqueLang,
     component,
 )
+from cartkg.fastshacl.sparql import SparqlQuery
 from cartkg.fastshacl.terms import OxTerm, quiet_rdflib, to_rdflib
 from cartkg.report import Result, compact, path_text
 
@@ -50,6 +52,7 @@ class Hit:
     path: OxTerm | None = None  # sh:closed reports the predicate it found
     #: Whether it makes the data non-conforming (see `Engine.results`).
     blocking: bool = True
+    message: str | None = None  # a SPARQL constraint's, filled in per result
 
 
 class Engine:
@@ -115,6 +118,36 @@ class Engine:
         refs = [c for c in shape.constraints if isinstance(c, ShapeRef | Qualified)]
         if refs:
             hits += self._shape_refs(shape, focus, refs)
+        for query in shape.sparql:
+            if not query.deactivated:
+                hits += self._sparql(shape, focus, query)
+        return hits
+
+    def _sparql(self, shape: Shape, focus: sq.Nodes, c: SparqlQuery) -> list[Hit]:
+        """A SPARQL constraint, once for all focus nodes; rows as pySHACL reads them, each
+        distinct row once per focus node."""
+        path = sq.path_sparql(shape.path) if shape.path is not None else None
+        seen: set[tuple[OxTerm, ...]] = set()
+        hits: list[Hit] = []
+        special = ("this", "path", "value", "failure")
+        with quiet_rdflib():
+            for row in self.select(sparql.query_text(c, focus.pattern("?this"), path)):
+                f = row["this"]
+                own = {v: row[v] for v in c.projected if v not in special and row[v] is not None}
+                t, p, v = (row[n] if n in c.projected else None for n in ("this", "path", "value"))
+                if t is None and p is None and v is None:
+                    continue  # pySHACL reports nothing for such a row
+                key = (f, t, p, v, *sorted(own.items(), key=lambda kv: kv[0]))
+                if key in seen:
+                    continue
+                seen.add(key)
+                if v is None and shape.path is None:
+                    v = f
+                bound = {k: to_rdflib(x) for k, x in own.items()}
+                bound |= {k: to_rdflib(x) for k, x in (("this", t), ("path", p), ("value", v))
+                          if x is not None}
+                hits.append(Hit(shape, SH.SPARQLConstraintComponent, t or f, v, p,
+                                message=sparql.message(shape.messages, c, bound)))
         return hits
 
     # -- constraints ------------------------------------------------------------------------
@@ -296,7 +329,7 @@ class Results:
             value=self._term(hit.value) if hit.value is not None else None,
             source_shape=source,
             constraint_component=self._term(hit.component),
-            message=message or _generic(hit.component),
+            message=hit.message or message or _generic(hit.component),
         )
 
     def _term(self, term: OxTerm | URIRef) -> str:

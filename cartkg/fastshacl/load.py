@@ -124,9 +124,12 @@ def load_file(store: ox.Store, path: Path) -> None:
     """Parse an RDF file into `store`; raises SyntaxError naming the file and line."""
     with path.open("rb") as raw:
         stream = io.BufferedReader(_XsdAliasing(raw), buffer_size=1 << 20)
+        fmt = rdf_format(path)
+        # Lenient (IRIs not checked) as rdflib, and so pySHACL, reads Turtle and the like; but
+        # rdflib refuses a relative IRI in N-Triples and N-Quads, so strict there.
+        lenient = fmt not in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS)
         try:
-            # lenient: IRIs are not checked, as rdflib (and so pySHACL) does not check them.
-            store.load(stream, rdf_format(path), base_iri=path.resolve().as_uri(), lenient=True)
+            store.load(stream, fmt, base_iri=path.resolve().as_uri(), lenient=lenient)
         except SyntaxError as err:
             raise SyntaxError(f"{path}: {err}") from err
 

@@ -28,6 +28,9 @@ from rdflib.collection import Collection
 from rdflib.namespace import SH
 from rdflib.term import Node
 
+from cartkg.fastshacl import sparql
+from cartkg.fastshacl.sparql import SparqlQuery
+
 ShapeNode = URIRef | BNode
 
 
@@ -193,6 +196,7 @@ class Shape:
     deactivated: bool = False
     constraints: list[Constraint] = field(default_factory=list)
     properties: list[Shape] = field(default_factory=list)
+    sparql: list[SparqlQuery] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)
 
     def references(self) -> list[ShapeNode]:
@@ -215,7 +219,7 @@ _KNOWN = {SH[name] for name in (
     "maxInclusive", "maxExclusive", "languageIn", "uniqueLang", "equals", "disjoint",
     "lessThan", "lessThanOrEquals", "closed", "ignoredProperties", "node", "not", "and", "or",
     "xone", "qualifiedValueShape", "qualifiedMinCount", "qualifiedMaxCount",
-    "qualifiedValueShapesDisjoint")}
+    "qualifiedValueShapesDisjoint", "sparql", "select", "prefixes")}
 _RANGES = {SH.minInclusive: SH.MinInclusiveConstraintComponent,
            SH.minExclusive: SH.MinExclusiveConstraintComponent,
            SH.maxInclusive: SH.MaxInclusiveConstraintComponent,
@@ -326,6 +330,11 @@ class ShapesModel:
                 raise Unsupported("sh:property names a shape without sh:path")
             shape.properties.append(child)
         shape.constraints = self._constraints(shape)
+        for constraint in self._values(node, SH.sparql):
+            try:
+                shape.sparql.append(sparql.read(g, constraint, shape.path is not None))
+            except sparql.Refused as reason:
+                raise Unsupported(f"SPARQL constraint {constraint}: {reason}") from None
 
     def _targets(self, node: Node, types: set[Node]) -> Targets:
         g = self.graph
