@@ -43,25 +43,47 @@ def run_engine(engine: str, data: Path, shapes: Path, out: Path) -> None:
     shapes_graph = Graph().parse(shapes, format="turtle")
     report = validate(data, shapes_graph, engine=engine)  # type: ignore[arg-type]
     names = _shape_names(shapes_graph)
-    results = [{**asdict(r), "source_shape": names.get(r.source_shape or "", r.source_shape)}
-               for r in report.results]
-    out.write_text(json.dumps({
-        "conforms": report.conforms, "timings": report.timings,
-        "routes": report.routes, "results": results}))
+    results = [
+        {**asdict(r), "source_shape": names.get(r.source_shape or "", r.source_shape)}
+        for r in report.results
+    ]
+    out.write_text(
+        json.dumps(
+            {
+                "conforms": report.conforms,
+                "timings": report.timings,
+                "routes": report.routes,
+                "results": results,
+            }
+        )
+    )
 
 
 def _shape_names(shapes: Graph) -> dict[str, str]:
     """Names for blank-node property shapes that are the same in every process (their ids
     are not): the parent shape and the path."""
-    return {compact(child): f"{compact(parent)} {path_text(shapes, shapes.value(child, SH.path))}"
-            for parent, child in shapes.subject_objects(SH.property) if isinstance(child, BNode)}
+    return {
+        compact(child): f"{compact(parent)} {path_text(shapes, shapes.value(child, SH.path))}"
+        for parent, child in shapes.subject_objects(SH.property)
+        if isinstance(child, BNode)
+    }
 
 
 def measure(engine: str, data: Path, shapes: Path) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "report.json"
-        command = [sys.executable, __file__, "--run-engine", engine, "--data", str(data),
-                   "--shapes", str(shapes), "--out", str(out)]
+        command = [
+            sys.executable,
+            __file__,
+            "--run-engine",
+            engine,
+            "--data",
+            str(data),
+            "--shapes",
+            str(shapes),
+            "--out",
+            str(out),
+        ]
         start = time.perf_counter()
         child = subprocess.Popen(command)
         sampler = _PssSampler(child.pid)
@@ -73,8 +95,13 @@ def measure(engine: str, data: Path, shapes: Path) -> dict[str, object]:
         if status != 0:
             raise SystemExit(f"{engine} failed (status {status})")
         report: dict[str, object] = json.loads(out.read_text())
-    report.update(engine=engine, wall=wall, peak_mb=usage.ru_maxrss / 1024,
-                  pss_mb=sampler.peak / 1024, cpu=usage.ru_utime + usage.ru_stime)
+    report.update(
+        engine=engine,
+        wall=wall,
+        peak_mb=usage.ru_maxrss / 1024,
+        pss_mb=sampler.peak / 1024,
+        cpu=usage.ru_utime + usage.ru_stime,
+    )
     return report
 
 
@@ -143,19 +170,31 @@ def main(argv: list[str] | None = None) -> None:
     reports = [measure(engine, args.data, args.shapes) for engine in engines]
     print(f"\n{args.data.name}: SHACL validation, {len(reports[0]['routes'])} shapes with targets")  # type: ignore[arg-type]
     print("peak RSS: of the largest process; peak PSS: of all processes together, sampled")
-    print(f"{'engine':8} {'wall s':>7} {'cpu s':>7} {'peak RSS MB':>12} {'peak PSS MB':>12} "
-          f"{'results':>8}  phases (s)")
+    print(
+        f"{'engine':8} {'wall s':>7} {'cpu s':>7} {'peak RSS MB':>12} {'peak PSS MB':>12} "
+        f"{'results':>8}  phases (s)"
+    )
     for r in reports:
         phases = ", ".join(f"{k} {v:.1f}" for k, v in r["timings"].items())  # type: ignore[attr-defined]
-        print(f"{r['engine']:8} {r['wall']:7.1f} {r['cpu']:7.1f} {r['peak_mb']:12.0f} "
-              f"{r['pss_mb']:12.0f} {len(r['results']):8}  {phases}")  # type: ignore[arg-type]
+        print(
+            f"{r['engine']:8} {r['wall']:7.1f} {r['cpu']:7.1f} {r['peak_mb']:12.0f} "
+            f"{r['pss_mb']:12.0f} {len(r['results']):8}  {phases}"
+        )  # type: ignore[arg-type]
     if len(reports) == 2:
-        fast, slow = (Counter(_canonical(x) for x in r["results"])  # type: ignore[attr-defined]
-                      for r in reports)
+        fast, slow = (
+            Counter(_canonical(x) for x in r["results"])  # type: ignore[attr-defined]
+            for r in reports
+        )
         same = fast == slow and reports[0]["conforms"] == reports[1]["conforms"]
-        print("results: " + ("the same" if same else
-                             f"DIFFERENT ({sum((fast - slow).values())} only fast, "
-                             f"{sum((slow - fast).values())} only pySHACL)"))
+        print(
+            "results: "
+            + (
+                "the same"
+                if same
+                else f"DIFFERENT ({sum((fast - slow).values())} only fast, "
+                f"{sum((slow - fast).values())} only pySHACL)"
+            )
+        )
         if not same:
             for label, extra in (("only fast", fast - slow), ("only pySHACL", slow - fast)):
                 for result in list(extra)[:5]:

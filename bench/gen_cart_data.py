@@ -41,35 +41,93 @@ PREFIXES = {
 }
 
 SUBCLASSES = [
-    ("CarTTherapy", "Therapy"), ("CarTProduct", "CarTTherapy"), ("Chemotherapy", "Therapy"),
-    ("Cancer", "Disease"), ("AutoimmuneDisease", "Disease"),
-    ("Charity", "Organisation"), ("PatientOrganisation", "Charity"),
-    ("Regulator", "Organisation"), ("Manufacturer", "Organisation"),
-    ("University", "Organisation"), ("HealthcareProvider", "Organisation"),
-    ("TreatmentCentre", "HealthcareProvider"), ("Hospital", "TreatmentCentre"),
-    ("ClinicalTrial", "ClinicalStudy"), ("CaseSeries", "ClinicalStudy"),
-    ("Infusion", "TreatmentStage"), ("Conditioning", "TreatmentStage"),
+    ("CarTTherapy", "Therapy"),
+    ("CarTProduct", "CarTTherapy"),
+    ("Chemotherapy", "Therapy"),
+    ("Cancer", "Disease"),
+    ("AutoimmuneDisease", "Disease"),
+    ("Charity", "Organisation"),
+    ("PatientOrganisation", "Charity"),
+    ("Regulator", "Organisation"),
+    ("Manufacturer", "Organisation"),
+    ("University", "Organisation"),
+    ("HealthcareProvider", "Organisation"),
+    ("TreatmentCentre", "HealthcareProvider"),
+    ("Hospital", "TreatmentCentre"),
+    ("ClinicalTrial", "ClinicalStudy"),
+    ("CaseSeries", "ClinicalStudy"),
+    ("Infusion", "TreatmentStage"),
+    ("Conditioning", "TreatmentStage"),
     ("CellCollection", "TreatmentStage"),
-    ("NewsArticle", "SourceDocument"), ("HospitalWebPage", "SourceDocument"),
-    ("BlogPost", "SourceDocument"), ("CharityNewsPost", "SourceDocument"),
+    ("NewsArticle", "SourceDocument"),
+    ("HospitalWebPage", "SourceDocument"),
+    ("BlogPost", "SourceDocument"),
+    ("CharityNewsPost", "SourceDocument"),
 ]
-FUNCTIONS = ["LicensingFunction", "AppraisalFunction", "FundingFunction", "EarlyAccessFunction",
-             "ResearchFundingFunction", "PatientSupportFunction", "ManufacturingFunction",
-             "CommissioningFunction"]
-STATUSES = ["not yet recruiting", "recruiting", "active, not recruiting", "completed",
-            "terminated", "withdrawn"]
+FUNCTIONS = [
+    "LicensingFunction",
+    "AppraisalFunction",
+    "FundingFunction",
+    "EarlyAccessFunction",
+    "ResearchFundingFunction",
+    "PatientSupportFunction",
+    "ManufacturingFunction",
+    "CommissioningFunction",
+]
+STATUSES = [
+    "not yet recruiting",
+    "recruiting",
+    "active, not recruiting",
+    "completed",
+    "terminated",
+    "withdrawn",
+]
 ASSERTION_STATUSES = ["Stated", "Verified", "Contradicted", "Unverifiable"]
-PREDICATES = ["hasIndication", "targetsAntigen", "providesTherapy", "locatedIn", "leads",
-              "reportsOutcome", "hasStage", "studiesCondition"]
+PREDICATES = [
+    "hasIndication",
+    "targetsAntigen",
+    "providesTherapy",
+    "locatedIn",
+    "leads",
+    "reportsOutcome",
+    "hasStage",
+    "studiesCondition",
+]
 WORDS = [
-    "cell", "therapy", "lymphoma", "leukaemia", "lupus", "myeloma", "remission", "infusion",
-    "trial", "centre", "patients", "response", "relapse", "toxicity", "cytokine", "release",
-    "neurological", "outcome",
+    "cell",
+    "therapy",
+    "lymphoma",
+    "leukaemia",
+    "lupus",
+    "myeloma",
+    "remission",
+    "infusion",
+    "trial",
+    "centre",
+    "patients",
+    "response",
+    "relapse",
+    "toxicity",
+    "cytokine",
+    "release",
+    "neurological",
+    "outcome",
 ]
 
 # Relative number of each kind of entity; assertions fill the rest of the triple budget.
-MIX = {"place": 0.5, "journal": 0.5, "stage": 1, "disease": 2, "therapy": 2, "organisation": 6,
-       "person": 10, "study": 5, "publication": 20, "outcome": 8, "source": 5}
+MIX = {
+    "place": 0.5,
+    "journal": 0.5,
+    "stage": 1,
+    "disease": 2,
+    "therapy": 2,
+    "organisation": 6,
+    "person": 10,
+    "study": 5,
+    "publication": 20,
+    "outcome": 8,
+    "source": 5,
+}
 
 
 def _lit(text: str, lang: str | None = None, dt: str | None = None) -> str:
@@ -142,8 +200,17 @@ class _Gen:
 
     def organisation(self, i: int) -> Iterator[str]:
         s = f"kg:organisation-{i}"
-        kind = self.rng.choice(["Hospital", "Charity", "PatientOrganisation", "Regulator",
-                                "Manufacturer", "University", "TreatmentCentre"])
+        kind = self.rng.choice(
+            [
+                "Hospital",
+                "Charity",
+                "PatientOrganisation",
+                "Regulator",
+                "Manufacturer",
+                "University",
+                "TreatmentCentre",
+            ]
+        )
         yield f"{s} a cartkg:{kind}"
         for _ in range(2 if self.bad() else 1):
             yield f"{s} rdfs:label {_lit(self.words(3), 'en-GB')}"
@@ -197,11 +264,16 @@ class _Gen:
         doi = f"10.{self.rng.randrange(1000, 99999)}/j.{i}"
         yield f"{s} cartkg:doi {_lit('doi:' + doi if self.bad() else doi)}"
         year = self.rng.randrange(1995, 2026)
-        date = self.rng.choice([
-            _lit(f"{year}-{self.rng.randrange(1, 13):02d}-{self.rng.randrange(1, 29):02d}",
-                 dt="xsd:date"),
-            _lit(f"{year}-{self.rng.randrange(1, 13):02d}", dt="xsd:gYearMonth"),
-            _lit(str(year), dt="xsd:gYear")])
+        date = self.rng.choice(
+            [
+                _lit(
+                    f"{year}-{self.rng.randrange(1, 13):02d}-{self.rng.randrange(1, 29):02d}",
+                    dt="xsd:date",
+                ),
+                _lit(f"{year}-{self.rng.randrange(1, 13):02d}", dt="xsd:gYearMonth"),
+                _lit(str(year), dt="xsd:gYear"),
+            ]
+        )
         if self.bad():
             date = self.rng.choice([_lit(str(year)), _lit(f"{year}-02-30", dt="xsd:date")])
         yield f"{s} cartkg:date {date}"
@@ -266,8 +338,9 @@ class _Gen:
             yield f"{s} cartkg:checkedAgainst <https://pubmed.ncbi.nlm.nih.gov/{i}/>"
 
 
-def generate(out: TextIO, *, triples: int = 1_000_000, seed: int = 7,
-             error_rate: float = 0.005) -> int:
+def generate(
+    out: TextIO, *, triples: int = 1_000_000, seed: int = 7, error_rate: float = 0.005
+) -> int:
     """Write `triples` triples of Turtle to `out`; return the number written."""
     gen = _Gen(seed, error_rate, scale=triples / 1_000_000)
     for prefix, iri in PREFIXES.items():

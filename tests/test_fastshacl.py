@@ -34,6 +34,7 @@ def turtle(text: str) -> Graph:
 def same(fast: Validation, reference: Validation, messages: bool = False) -> None:
     """The same verdict and results; messages compared only for shapes that all have one
     (without sh:message each engine words its own)."""
+
     def results(report: Validation) -> Counter[Result]:
         return Counter(r if messages else replace(r, message="") for r in report.results)
 
@@ -65,21 +66,32 @@ def test_generated_data_graph(generated: str, bench_shapes: Graph) -> None:
     # Every kind of injected mistake is found (the generator makes each one).
     found = {r.constraint_component.removeprefix("sh:") for r in fast.results}
     assert found >= {
-        "ClassConstraintComponent", "ClosedConstraintComponent", "DatatypeConstraintComponent",
-        "DisjointConstraintComponent", "InConstraintComponent", "LanguageInConstraintComponent",
-        "LessThanOrEqualsConstraintComponent", "MaxCountConstraintComponent",
-        "MaxInclusiveConstraintComponent", "MinCountConstraintComponent",
-        "MinInclusiveConstraintComponent", "MinLengthConstraintComponent",
-        "NodeConstraintComponent", "OrConstraintComponent", "PatternConstraintComponent",
-        "UniqueLangConstraintComponent"}, found
+        "ClassConstraintComponent",
+        "ClosedConstraintComponent",
+        "DatatypeConstraintComponent",
+        "DisjointConstraintComponent",
+        "InConstraintComponent",
+        "LanguageInConstraintComponent",
+        "LessThanOrEqualsConstraintComponent",
+        "MaxCountConstraintComponent",
+        "MaxInclusiveConstraintComponent",
+        "MinCountConstraintComponent",
+        "MinInclusiveConstraintComponent",
+        "MinLengthConstraintComponent",
+        "NodeConstraintComponent",
+        "OrConstraintComponent",
+        "PatternConstraintComponent",
+        "UniqueLangConstraintComponent",
+    }, found
 
 
 def test_generated_data_file(generated: str, bench_shapes: Graph, tmp_path: Path) -> None:
     """From a file the fast engine reads literals with pyoxigraph, pySHACL with rdflib."""
     path = tmp_path / "data.ttl"
     path.write_text(generated, encoding="utf-8")
-    same(validate(path, bench_shapes), validate(path, bench_shapes, engine="pyshacl"),
-         messages=True)
+    same(
+        validate(path, bench_shapes), validate(path, bench_shapes, engine="pyshacl"), messages=True
+    )
 
 
 # ---- literals as written ----------------------------------------------------------------------
@@ -91,26 +103,37 @@ def test_literals_keep_their_datatype_and_form(tmp_path: Path) -> None:
             sh:property [ sh:path ex:n ; sh:datatype xsd:nonNegativeInteger ; sh:maxInclusive 10 ] ;
             sh:property [ sh:path ex:d ; sh:in ( 1.5 ) ] .""")
     path = tmp_path / "data.ttl"
-    path.write_text(PREFIXES + """
+    path.write_text(
+        PREFIXES
+        + """
         ex:a ex:n "5"^^xsd:nonNegativeInteger ; ex:d "1.50"^^xsd:decimal .
         ex:b ex:n "-1"^^xsd:nonNegativeInteger , "x"^^xsd:nonNegativeInteger , 11 .
-        ex:c ex:n "012"^^xsd:nonNegativeInteger ; ex:d 1.5 .""", encoding="utf-8")
+        ex:c ex:n "012"^^xsd:nonNegativeInteger ; ex:d 1.5 .""",
+        encoding="utf-8",
+    )
     fast = validate(path, shapes)
     same(fast, validate(path, shapes, engine="pyshacl"))
     found = {(r.focus_node, r.value, r.constraint_component) for r in fast.results}
     xsd = "http://www.w3.org/2001/XMLSchema#"
     in_list = "sh:InConstraintComponent"
     assert ("<http://example.org/a>", f'"1.50"^^<{xsd}decimal>', in_list) in found
-    assert not any(focus == "<http://example.org/a>" and "Datatype" in comp
-                   for focus, _, comp in found)
+    assert not any(
+        focus == "<http://example.org/a>" and "Datatype" in comp for focus, _, comp in found
+    )
 
 
 def test_store_input_is_copied_not_changed() -> None:
     store = ox.Store()
-    store.add(ox.Quad(ox.NamedNode("http://example.org/a"), ox.NamedNode("http://example.org/p"),
-                      ox.Literal("x")))
-    shapes = turtle("ex:S sh:targetSubjectsOf ex:p ; "
-                    "sh:property [ sh:path ex:p ; sh:minLength 2 ] .")
+    store.add(
+        ox.Quad(
+            ox.NamedNode("http://example.org/a"),
+            ox.NamedNode("http://example.org/p"),
+            ox.Literal("x"),
+        )
+    )
+    shapes = turtle(
+        "ex:S sh:targetSubjectsOf ex:p ; sh:property [ sh:path ex:p ; sh:minLength 2 ] ."
+    )
     report = validate(store, shapes)
     assert [r.value for r in report.results] == ['"x"']
     assert len(store) == 1
@@ -118,9 +141,13 @@ def test_store_input_is_copied_not_changed() -> None:
 
 def test_named_graphs_are_validated_as_one(tmp_path: Path) -> None:
     path = tmp_path / "data.trig"
-    path.write_text(PREFIXES + """
+    path.write_text(
+        PREFIXES
+        + """
         ex:g1 { ex:a a ex:C . }
-        ex:g2 { ex:a ex:p 1 . }""", encoding="utf-8")
+        ex:g2 { ex:a ex:p 1 . }""",
+        encoding="utf-8",
+    )
     shapes = turtle("ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:minCount 1 ] .")
     assert validate(path, shapes).conforms
     assert len(open_store(path)) == 2
@@ -138,7 +165,9 @@ def test_unsupported_shapes_go_to_pyshacl_alone() -> None:
     assert report.routes["<http://example.org/Fast>"] == "fast"
     assert report.routes["<http://example.org/Slow>"].startswith("pyshacl: ")
     assert {r.constraint_component for r in report.results} == {
-        "sh:MinCountConstraintComponent", "sh:SPARQLConstraintComponent"}
+        "sh:MinCountConstraintComponent",
+        "sh:SPARQLConstraintComponent",
+    }
     same(report, validate(data, shapes, engine="pyshacl"))
 
 
@@ -170,11 +199,14 @@ def test_sparql_constraints_run_set_oriented() -> None:
     assert len(fast.results) == 4 and not fast.conforms  # ex:a's triple; 3 labels warned
 
 
-@pytest.mark.parametrize("where", [
-    "{ FILTER ($this = ex:a) } UNION { $this ex:s ?s }",  # a filter the focus join misses
-    "$this ex:s ?v FILTER (?v > 1)",  # compares literals stored under the XSD alias
-    "$this ex:s ?v FILTER NOT EXISTS { ?v ex:p ?o { FILTER (?o = $this) } }",
-])
+@pytest.mark.parametrize(
+    "where",
+    [
+        "{ FILTER ($this = ex:a) } UNION { $this ex:s ?s }",  # a filter the focus join misses
+        "$this ex:s ?v FILTER (?v > 1)",  # compares literals stored under the XSD alias
+        "$this ex:s ?v FILTER NOT EXISTS { ?v ex:p ?o { FILTER (?o = $this) } }",
+    ],
+)
 def test_sparql_constraints_the_join_would_change_go_to_pyshacl(where: str) -> None:
     shapes = turtle(f"""ex:S sh:targetClass ex:C ; sh:sparql [ sh:prefixes ex:prefixes ;
         sh:select "SELECT $this WHERE {{ {where} }}" ] .
@@ -196,7 +228,9 @@ def test_fallback_from_a_file(tmp_path: Path) -> None:
     report = validate(path, shapes)
     same(report, validate(path, shapes, engine="pyshacl"))
     assert {r.constraint_component for r in report.results} == {
-        "sh:DatatypeConstraintComponent", "sh:SPARQLConstraintComponent"}
+        "sh:DatatypeConstraintComponent",
+        "sh:SPARQLConstraintComponent",
+    }
 
 
 def test_a_shape_with_an_unsupported_path_still_validates() -> None:
@@ -224,8 +258,10 @@ def test_allow_warnings_lets_warnings_conform() -> None:
     data = turtle("ex:a a ex:C .")
     assert not validate(data, shapes).conforms
     assert validate(data, shapes, allow_warnings=True).conforms
-    same(validate(data, shapes, allow_warnings=True),
-         validate(data, shapes, engine="pyshacl", allow_warnings=True))
+    same(
+        validate(data, shapes, allow_warnings=True),
+        validate(data, shapes, engine="pyshacl", allow_warnings=True),
+    )
 
 
 def test_results_are_report_results(bench_shapes: Graph) -> None:
@@ -237,8 +273,11 @@ def test_results_are_report_results(bench_shapes: Graph) -> None:
 
 def test_workers_share_the_work(generated: str, bench_shapes: Graph) -> None:
     data = Graph().parse(data=generated, format="turtle")
-    same(validate(data, bench_shapes, workers=2), validate(data, bench_shapes, workers=1),
-         messages=True)
+    same(
+        validate(data, bench_shapes, workers=2),
+        validate(data, bench_shapes, workers=1),
+        messages=True,
+    )
 
 
 def test_xsd_namespace_is_aliased_across_chunk_boundaries(tmp_path: Path) -> None:
@@ -265,5 +304,6 @@ def test_build_engines_agree_that_warnings_conform() -> None:
     data, ontology = turtle("ex:a a ex:C ."), Graph()
     fast, reference = shacl_engine()(data, shapes, ontology), shacl.validate(data, shapes, ontology)
     assert fast.conforms and reference.conforms
-    assert [r.severity for r in fast.results] == [r.severity for r in reference.results] == [
-        "Warning"]
+    assert (
+        [r.severity for r in fast.results] == [r.severity for r in reference.results] == ["Warning"]
+    )

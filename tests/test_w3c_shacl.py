@@ -31,10 +31,12 @@ ENGINES = ("fast", "pyshacl")
 
 # Tests pySHACL gets wrong; the fast engine follows pySHACL, so they fail for both.
 KNOWN_FAILURES = {
-    "core/property/uniqueLang-002.ttl#uniqueLang-002":
-        "rdflib reads \"1\"^^xsd:boolean as true, so pySHACL applies sh:uniqueLang \"1\"",
-    "sparql/pre-binding/shapesGraph-001.ttl#shapesGraph-001":
-        "pySHACL does not support $shapesGraph in SPARQL constraints",
+    "core/property/uniqueLang-002.ttl#uniqueLang-002": (
+        'rdflib reads "1"^^xsd:boolean as true, so pySHACL applies sh:uniqueLang "1"'
+    ),
+    "sparql/pre-binding/shapesGraph-001.ttl#shapesGraph-001": (
+        "pySHACL does not support $shapesGraph in SPARQL constraints"
+    ),
 }
 
 pytestmark = pytest.mark.skipif(not SUITE.is_dir(), reason=f"W3C SHACL tests not found at {SUITE}")
@@ -64,8 +66,9 @@ def _cases() -> list[Case]:
                 shapes = Path(str(g.value(action, SHT.shapesGraph)).removeprefix("file://"))
                 name = f"{manifest.relative_to(SUITE)}#{str(test).rsplit('/', 1)[-1]}"
                 failure = result == SHT.Failure
-                cases.append(Case(name, data, shapes, None if failure else g,
-                                  None if failure else result))  # type: ignore[arg-type]
+                cases.append(
+                    Case(name, data, shapes, None if failure else g, None if failure else result)
+                )  # type: ignore[arg-type]
     return sorted(cases, key=lambda c: c.name)
 
 
@@ -73,8 +76,12 @@ CASES = _cases() if SUITE.is_dir() else []
 
 
 def _key(r: Result) -> tuple[str, str | None, str | None, str]:
-    return (_canonical(r.focus_node), r.result_path and _canonical(r.result_path),
-            r.value and _canonical(r.value), r.constraint_component)
+    return (
+        _canonical(r.focus_node),
+        r.result_path and _canonical(r.result_path),
+        r.value and _canonical(r.value),
+        r.constraint_component,
+    )
 
 
 def _canonical(text: str) -> str:
@@ -91,10 +98,15 @@ def _expected(case: Case) -> tuple[bool, set[tuple[str, str | None, str | None, 
     keys = set()
     for node in g.objects(report, SH.result):
         value = g.value(node, SH.value)
-        result = Result("", compact(g.value(node, SH.focusNode)),
-                        path_text(g, g.value(node, SH.resultPath)),
-                        compact(value) if value is not None else None, None,
-                        compact(g.value(node, SH.sourceConstraintComponent)), "")
+        result = Result(
+            "",
+            compact(g.value(node, SH.focusNode)),
+            path_text(g, g.value(node, SH.resultPath)),
+            compact(value) if value is not None else None,
+            None,
+            compact(g.value(node, SH.sourceConstraintComponent)),
+            "",
+        )
         keys.add(_key(result))
     return bool(conforms.value), keys
 
@@ -130,8 +142,10 @@ def run_case(case: Case, engine: str) -> tuple[str, str]:
     if report.conforms == conforms and got == expected:
         return ("fallback" if routed else "pass"), ""
     missing, unexpected = sorted(expected - got, key=str), sorted(got - expected, key=str)
-    return "fail", (f"conforms {report.conforms} (expected {conforms}); "
-                    f"missing {missing}; unexpected {unexpected}")
+    return "fail", (
+        f"conforms {report.conforms} (expected {conforms}); "
+        f"missing {missing}; unexpected {unexpected}"
+    )
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -165,7 +179,9 @@ def test_counts(capsys: pytest.CaptureFixture[str]) -> None:
     with capsys.disabled():
         print(f"\nW3C SHACL tests ({len(CASES)}):")
         for engine, counts in tally.items():
-            print(f"  {engine:8} passed {counts['pass']:3}  fallback {counts['fallback']:3}  "
-                  f"failed {counts['fail']:3} (known: {len(KNOWN_FAILURES)})")
+            print(
+                f"  {engine:8} passed {counts['pass']:3}  fallback {counts['fallback']:3}  "
+                f"failed {counts['fail']:3} (known: {len(KNOWN_FAILURES)})"
+            )
     for counts in tally.values():
         assert counts["fail"] == len(KNOWN_FAILURES)

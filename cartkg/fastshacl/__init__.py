@@ -39,7 +39,6 @@ from cartkg.report import Report, Result, compact
 __all__ = ["Validation", "open_store", "validate"]
 
 
-
 @dataclass
 class Validation(Report):
     """A report that also says which engine validated each shape with targets."""
@@ -80,8 +79,9 @@ def validate(
     with _timed(timings, "load"):
         store = open_store(data, ontology)
     reasons = plan(model)
-    routes = {compact(node): "fast" if why is None else f"pyshacl: {why}"
-              for node, why in reasons.items()}
+    routes = {
+        compact(node): "fast" if why is None else f"pyshacl: {why}" for node, why in reasons.items()
+    }
     fast_roots = [node for node, why in reasons.items() if why is None]
     with _timed(timings, "validate"):
         found = run_roots(store, model, fast_roots, allow_warnings, workers)
@@ -106,5 +106,7 @@ def _timed(timings: dict[str, float], phase: str) -> Iterator[None]:
 
 
 def _sorted(results: list[Result]) -> list[Result]:
-    return sorted(results, key=lambda r: (r.source_shape or "", r.focus_node,
-                                          r.result_path or "", r.value or ""))
+    return sorted(
+        results,
+        key=lambda r: (r.source_shape or "", r.focus_node, r.result_path or "", r.value or ""),
+    )

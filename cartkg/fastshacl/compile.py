@@ -93,6 +93,7 @@ def targets(t: Targets) -> Nodes:
         parts += [f"{{ {var} {sparql(p)} {fresh('o')} }}" for p in t.subjects_of]
         parts += [f"{{ {fresh('s')} {sparql(p)} {var} }}" for p in t.objects_of]
         return f"{{ {' UNION '.join(parts)} }}"
+
     return Nodes(make)
 
 
@@ -106,6 +107,7 @@ def value_nodes(focus: Nodes, shape: Shape) -> Nodes:
     def make(var: str) -> str:
         this = fresh("f")
         return f"{{ {focus.pattern(this)} {this} {path} {var} }}"
+
     return Nodes(make)
 
 
@@ -141,9 +143,11 @@ def scan_columns(shape: Shape) -> list[Column]:
     v = value_var(shape)
     columns = [Column(c, check) for c in shape.constraints if (check := violates(c, v))]
     # sh:pattern has its own query: it reads every value, and values repeat.
-    columns += [Column(c, Check(cond), python=True) for c in shape.constraints
-                if not isinstance(c, Pattern) and python_check(c)
-                and (cond := candidates(c, v))]
+    columns += [
+        Column(c, Check(cond), python=True)
+        for c in shape.constraints
+        if not isinstance(c, Pattern) and python_check(c) and (cond := candidates(c, v))
+    ]
     for c in shape.constraints:
         if isinstance(c, MaxCount) and c.n == 1 and shape.path is not None:
             path = path_sparql(shape.path)
@@ -159,58 +163,78 @@ def scan_query(focus: Nodes, shape: Shape, columns: list[Column]) -> str:
     flags = " ".join(f"?c{i}" for i in range(len(columns)))
     any_ = " || ".join(f"?c{i}" for i in range(len(columns)))
     v = value_var(shape)
-    return (f"SELECT DISTINCT ?this {_out(shape)} {flags} WHERE {{ {focus.pattern('?this')} "
-            f"{values(shape)} {describe(v, binds)} {joins} {binds} FILTER({any_}) }}")
+    return (
+        f"SELECT DISTINCT ?this {_out(shape)} {flags} WHERE {{ {focus.pattern('?this')} "
+        f"{values(shape)} {describe(v, binds)} {joins} {binds} FILTER({any_}) }}"
+    )
 
 
 def distinct_values_query(focus: Nodes, shape: Shape, condition: str) -> str:
-    return (f"SELECT DISTINCT {_out(shape)} WHERE {{ {focus.pattern('?this')} {values(shape)} "
-            f"{describe(value_var(shape), condition)} FILTER({condition}) }}")
+    return (
+        f"SELECT DISTINCT {_out(shape)} WHERE {{ {focus.pattern('?this')} {values(shape)} "
+        f"{describe(value_var(shape), condition)} FILTER({condition}) }}"
+    )
 
 
 def pairs_query(focus: Nodes, shape: Shape, only: list[str] | None = None) -> str:
     """(focus, value) pairs, all or for the values listed (in SPARQL syntax)."""
     restrict = f" VALUES {value_var(shape)} {{ {' '.join(only)} }}" if only is not None else ""
-    return (f"SELECT DISTINCT ?this {_out(shape)} WHERE {{ {focus.pattern('?this')} "
-            f"{values(shape)}{restrict} }}")
+    return (
+        f"SELECT DISTINCT ?this {_out(shape)} WHERE {{ {focus.pattern('?this')} "
+        f"{values(shape)}{restrict} }}"
+    )
 
 
 def shared_values_query(focus: Nodes, shape: Shape) -> str:
-    return (f"SELECT ?value (COUNT(DISTINCT ?this) AS ?n) WHERE {{ {focus.pattern('?this')} "
-            f"{values(shape)} }} GROUP BY ?value HAVING (COUNT(DISTINCT ?this) > 1)")
+    return (
+        f"SELECT ?value (COUNT(DISTINCT ?this) AS ?n) WHERE {{ {focus.pattern('?this')} "
+        f"{values(shape)} }} GROUP BY ?value HAVING (COUNT(DISTINCT ?this) > 1)"
+    )
 
 
 def min_count_query(focus: Nodes, shape: Shape, n: int) -> str:
     if n == 1:
-        return (f"SELECT DISTINCT ?this WHERE {{ {focus.pattern('?this')} "
-                f"FILTER NOT EXISTS {{ {values(shape)} }} }}")
-    return (f"SELECT ?this WHERE {{ {focus.pattern('?this')} OPTIONAL {{ {values(shape)} }} }} "
-            f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < {n})")
+        return (
+            f"SELECT DISTINCT ?this WHERE {{ {focus.pattern('?this')} "
+            f"FILTER NOT EXISTS {{ {values(shape)} }} }}"
+        )
+    return (
+        f"SELECT ?this WHERE {{ {focus.pattern('?this')} OPTIONAL {{ {values(shape)} }} }} "
+        f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < {n})"
+    )
 
 
 def max_count_query(focus: Nodes, shape: Shape, n: int) -> str:
     """Counting, for sh:maxCount 0 or above 1 (`scan_columns` does 1)."""
-    return (f"SELECT ?this WHERE {{ {focus.pattern('?this')} {values(shape)} }} "
-            f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {n})")
+    return (
+        f"SELECT ?this WHERE {{ {focus.pattern('?this')} {values(shape)} }} "
+        f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {n})"
+    )
 
 
 def has_value_query(focus: Nodes, shape: Shape, value: Node) -> str:
     constant = sparql(value)
     if shape.path is None:
-        return (f"SELECT DISTINCT ?this WHERE {{ {focus.pattern('?this')} "
-                f"FILTER(!sameTerm(?this, {constant})) }}")
-    return (f"SELECT DISTINCT ?this WHERE {{ {focus.pattern('?this')} "
-            f"FILTER NOT EXISTS {{ ?this {path_sparql(shape.path)} {constant} }} }}")
+        return (
+            f"SELECT DISTINCT ?this WHERE {{ {focus.pattern('?this')} "
+            f"FILTER(!sameTerm(?this, {constant})) }}"
+        )
+    return (
+        f"SELECT DISTINCT ?this WHERE {{ {focus.pattern('?this')} "
+        f"FILTER NOT EXISTS {{ ?this {path_sparql(shape.path)} {constant} }} }}"
+    )
 
 
 def unique_lang_query(focus: Nodes, shape: Shape) -> str:
     """A focus node and a language that two of its values share (pySHACL ignores case)."""
     assert shape.path is not None, "sh:uniqueLang on a node shape never finds two values"
     path = path_sparql(shape.path)
-    return (f"SELECT DISTINCT ?this (LCASE(LANG(?value)) AS ?lang) WHERE {{ "
-            f"{focus.pattern('?this')} ?this {path} ?value . ?this {path} ?other . "
-            f"FILTER(!sameTerm(?value, ?other) && isLiteral(?value) && LANG(?value) != \"\" "
-            f"&& isLiteral(?other) && LCASE(LANG(?value)) = LCASE(LANG(?other))) }}")
+    return (
+        f"SELECT DISTINCT ?this (LCASE(LANG(?value)) AS ?lang) WHERE {{ "
+        f"{focus.pattern('?this')} ?this {path} ?value . ?this {path} ?other . "
+        f'FILTER(!sameTerm(?value, ?other) && isLiteral(?value) && LANG(?value) != "" '
+        f"&& isLiteral(?other) && LCASE(LANG(?value)) = LCASE(LANG(?other))) }}"
+    )
 
 
 def equals_query(focus: Nodes, shape: Shape, predicate: URIRef) -> str:
@@ -227,8 +251,10 @@ def equals_query(focus: Nodes, shape: Shape, predicate: URIRef) -> str:
 
 def disjoint_query(focus: Nodes, shape: Shape, predicate: URIRef) -> str:
     v = value_var(shape)
-    return (f"SELECT DISTINCT ?this {_out(shape)} WHERE {{ {focus.pattern('?this')} "
-            f"{values(shape)} ?this {sparql(predicate)} {v} }}")
+    return (
+        f"SELECT DISTINCT ?this {_out(shape)} WHERE {{ {focus.pattern('?this')} "
+        f"{values(shape)} ?this {sparql(predicate)} {v} }}"
+    )
 
 
 def less_than_query(focus: Nodes, shape: Shape, predicate: URIRef, or_equal: bool) -> str:
@@ -242,13 +268,16 @@ def less_than_query(focus: Nodes, shape: Shape, predicate: URIRef, or_equal: boo
     tests |= {f"?_{k}{n}": plain_number(x, k) for k in kinds for n, x in ((1, v), (2, o))}
     binds = " ".join(f"BIND({test} AS {name})" for name, test in tests.items())
     misordered = [f"(?_{k}1 && ?_{k}2 && !({number(v, k)} {op} {number(o, k)}))" for k in kinds]
-    broken = " || ".join(["?_t1 != ?_t2", f"(?_t1 && ?_t2 && !(STR({v}) {op} STR({o})))",
-                          *misordered])
+    broken = " || ".join(
+        ["?_t1 != ?_t2", f"(?_t1 && ?_t2 && !(STR({v}) {op} STR({o})))", *misordered]
+    )
     settled = "?_t1 || ?_t2 || (?_exact1 && ?_exact2) || (?_floating1 && ?_floating2)"
     conditions = f"{binds} BIND(!({settled}) AS ?py) FILTER(?py || {broken})"
-    return (f"SELECT DISTINCT ?this ?value ?other ?py WHERE {{ {focus.pattern('?this')} "
-            f"{values(shape)} ?this {sparql(predicate)} ?other {describe(v, conditions)} "
-            f"{describe(o, conditions)} {conditions} }}")
+    return (
+        f"SELECT DISTINCT ?this ?value ?other ?py WHERE {{ {focus.pattern('?this')} "
+        f"{values(shape)} ?this {sparql(predicate)} ?other {describe(v, conditions)} "
+        f"{describe(o, conditions)} {conditions} }}"
+    )
 
 
 def closed_query(focus: Nodes, shape: Shape, allowed: frozenset[Node]) -> str:
@@ -256,6 +285,8 @@ def closed_query(focus: Nodes, shape: Shape, allowed: frozenset[Node]) -> str:
     keep = f"FILTER(?path NOT IN ({listed})) " if listed else ""
     resource = f"<{RDFS.Resource}>"
     v = value_var(shape)
-    return (f"SELECT DISTINCT ?this ?path ?other WHERE {{ {focus.pattern('?this')} "
-            f"{values(shape)} {v} ?path ?other {keep}"
-            f"FILTER(!(sameTerm(?path, {TYPE}) && sameTerm(?other, {resource}))) }}")
+    return (
+        f"SELECT DISTINCT ?this ?path ?other WHERE {{ {focus.pattern('?this')} "
+        f"{values(shape)} {v} ?path ?other {keep}"
+        f"FILTER(!(sameTerm(?path, {TYPE}) && sameTerm(?other, {resource}))) }}"
+    )

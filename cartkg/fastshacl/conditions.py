@@ -47,13 +47,25 @@ _NONE = "<urn:x-fastshacl:none>"  # the datatype of what is not a literal
 # rdflib reads these as Python strings: pySHACL compares them as text.
 _STRINGISH = ("string", "normalizedString", "token", "language", "anyURI")
 # Integer types whose canonical lexical forms rdflib reads as well-typed, and their range.
-_INTEGERS = {"integer": "", "nonNegativeInteger": ">= 0", "positiveInteger": "> 0",
-             "nonPositiveInteger": "<= 0", "negativeInteger": "< 0"}
-_OPS = {SH.MinInclusiveConstraintComponent: ">=", SH.MinExclusiveConstraintComponent: ">",
-        SH.MaxInclusiveConstraintComponent: "<=", SH.MaxExclusiveConstraintComponent: "<"}
+_INTEGERS = {
+    "integer": "",
+    "nonNegativeInteger": ">= 0",
+    "positiveInteger": "> 0",
+    "nonPositiveInteger": "<= 0",
+    "negativeInteger": "< 0",
+}
+_OPS = {
+    SH.MinInclusiveConstraintComponent: ">=",
+    SH.MinExclusiveConstraintComponent: ">",
+    SH.MaxInclusiveConstraintComponent: "<=",
+    SH.MaxExclusiveConstraintComponent: "<",
+}
 _KINDS = {
-    SH.IRI: "isIRI({v})", SH.BlankNode: "isBlank({v})", SH.Literal: "isLiteral({v})",
-    SH.BlankNodeOrIRI: "!isLiteral({v})", SH.BlankNodeOrLiteral: "!isIRI({v})",
+    SH.IRI: "isIRI({v})",
+    SH.BlankNode: "isBlank({v})",
+    SH.Literal: "isLiteral({v})",
+    SH.BlankNodeOrIRI: "!isLiteral({v})",
+    SH.BlankNodeOrLiteral: "!isIRI({v})",
     SH.IRIOrLiteral: "!isBlank({v})",
 }
 _fresh = iter(range(1 << 62))
@@ -94,17 +106,22 @@ def describe(var: str, conditions: str) -> str:
     if dt(var) in conditions or _cast(var, "") in conditions:
         binds.append(f"BIND(IF(isLiteral({var}), DATATYPE({var}), {_NONE}) AS {dt(var)})")
     if lang(var) in conditions:
-        binds.append(f"BIND(IF(isLiteral({var}), LANG({var}), \"\") AS {lang(var)})")
+        binds.append(f'BIND(IF(isLiteral({var}), LANG({var}), "") AS {lang(var)})')
     for target, types in _CASTS.items():
         if _cast(var, target) in conditions:
-            binds.append(f"BIND(IF({_dt_in(var, types)}, <{XSD_NS}{target}>(STR({var})), 1/0) "
-                         f"AS {_cast(var, target)})")
+            binds.append(
+                f"BIND(IF({_dt_in(var, types)}, <{XSD_NS}{target}>(STR({var})), 1/0) "
+                f"AS {_cast(var, target)})"
+            )
     return " ".join(binds)
 
 
 # Which literals `describe` reads as numbers, by the XSD type it casts them to.
-_CASTS = {"integer": list(_INTEGERS), "decimal": [*_INTEGERS, "decimal"],
-          "double": ["float", "double"]}
+_CASTS = {
+    "integer": list(_INTEGERS),
+    "decimal": [*_INTEGERS, "decimal"],
+    "double": ["float", "double"],
+}
 
 
 def _cast(var: str, target: str) -> str:
@@ -119,7 +136,7 @@ def _dt_in(var: str, local_names: list[str]) -> str:
 def stringish(var: str) -> str:
     """A literal rdflib reads as a Python string."""
     plain = f"{dt(var)} = <{XSD_NS}string>"
-    return f"({lang(var)} != \"\" || {plain} || {_dt_in(var, list(_STRINGISH))})"
+    return f'({lang(var)} != "" || {plain} || {_dt_in(var, list(_STRINGISH))})'
 
 
 def text(var: str) -> str:
@@ -132,9 +149,9 @@ def datatype_ok(var: str, datatype: URIRef) -> str:
     if datatype == RDFS.Literal:
         return f"isLiteral({var})"
     if datatype == RDF.langString:
-        return f"{lang(var)} != \"\""
+        return f'{lang(var)} != ""'
     if datatype == RDFS.Datatype:  # rdflib gives plain and language-tagged literals none
-        return f"(isLiteral({var}) && {lang(var)} = \"\" && {dt(var)} != <{XSD_NS}string>)"
+        return f'(isLiteral({var}) && {lang(var)} = "" && {dt(var)} != <{XSD_NS}string>)'
     if str(datatype) == XSD_NS + "string":
         return f"{dt(var)} IN (<{XSD_NS}string>, <{ALIAS_NS}string>)"
     return f"{dt(var)} = {sparql(datatype)}"
@@ -142,7 +159,7 @@ def datatype_ok(var: str, datatype: URIRef) -> str:
 
 # ---- numbers SPARQL compares as rdflib does ---------------------------------------------------
 def number_kind(literal: Literal) -> str | None:
-    """"exact" (integers, decimals) or "floating" for a numeric bound; None otherwise."""
+    """ "exact" (integers, decimals) or "floating" for a numeric bound; None otherwise."""
     local = str(literal.datatype or "").removeprefix(XSD_NS)
     if local in _INTEGERS or local == "decimal":
         return "exact"
@@ -151,14 +168,18 @@ def number_kind(literal: Literal) -> str | None:
 
 def plain_number(var: str, kind: str) -> str:
     """A well-typed number in canonical form: rdflib reads it as SPARQL does."""
+
     def canonical(target: str) -> str:
         return f"COALESCE(STR({_cast(var, target)}) = STR({var}), false)"
 
     if kind == "floating":
         return canonical("double")
     as_int = _cast(var, "integer")
-    ranges = " && ".join(f"({dt(var)} != <{ALIAS_NS}{t}> || {as_int} {test})"
-                         for t, test in _INTEGERS.items() if test)
+    ranges = " && ".join(
+        f"({dt(var)} != <{ALIAS_NS}{t}> || {as_int} {test})"
+        for t, test in _INTEGERS.items()
+        if test
+    )
     decimal = f"({dt(var)} = <{ALIAS_NS}decimal> && {canonical('decimal')})"
     return f"(({canonical('integer')} && {ranges}) || {decimal})"
 
@@ -193,14 +214,18 @@ def violates(c: Constraint, v: str) -> Check | None:
             if numbers is None:
                 return Check(f"(!isLiteral({v}) || {mismatch})")
             test = f"{number(v, numbers)} {_OPS[comp]} {bound.n3()}"
-            return Check(f"(!isLiteral({v}) || {mismatch} || "
-                         f"({plain_number(v, numbers)} && !({test})))")
+            return Check(
+                f"(!isLiteral({v}) || {mismatch} || ({plain_number(v, numbers)} && !({test})))"
+            )
         case LanguageIn(tags):
             tag = lang(v)
             listed = ", ".join(f'"{t}"' for t in tags)
-            found = "true" if "*" in tags else (
-                f'({tag} IN ({listed}) || STRBEFORE(CONCAT({tag}, "-"), "-") IN ({listed}))')
-            return Check(f"!({tag} != \"\" && {found})")
+            found = (
+                "true"
+                if "*" in tags
+                else (f'({tag} IN ({listed}) || STRBEFORE(CONCAT({tag}, "-"), "-") IN ({listed}))')
+            )
+            return Check(f'!({tag} != "" && {found})')
         case Length(comp, n):
             op = "<" if comp == SH.MinLengthConstraintComponent else ">"
             if op == "<" and n == 0:
@@ -224,7 +249,7 @@ def candidates(c: Constraint, v: str) -> str | None:
             if local in _INTEGERS or local == "decimal":
                 return f"({datatype_ok(v, datatype)} && !{plain_number(v, 'exact')})"
             if local == "boolean":
-                return f"({datatype_ok(v, datatype)} && !(STR({v}) IN (\"true\", \"false\")))"
+                return f'({datatype_ok(v, datatype)} && !(STR({v}) IN ("true", "false")))'
             return datatype_ok(v, datatype)  # dates and the like: few distinct values, mostly
         case In(members) if typed := _typed_datatypes(members):
             same = " || ".join(f"sameTerm({v}, {sparql(m)})" for m in members)
@@ -242,9 +267,15 @@ _UNCHECKED = {RDFS.Literal, RDF.langString, RDFS.Datatype, URIRef(XSD_NS + "stri
 def _typed_datatypes(members: tuple[Node, ...]) -> list[str]:
     """Datatypes (local names) of the typed, non-string literals listed: rdflib equates
     different lexical forms of one value, so data in these types goes to Python."""
-    return sorted({str(m.datatype).removeprefix(XSD_NS) for m in members
-                   if isinstance(m, Literal) and str(m.datatype).startswith(XSD_NS)
-                   and str(m.datatype) != XSD_NS + "string"})
+    return sorted(
+        {
+            str(m.datatype).removeprefix(XSD_NS)
+            for m in members
+            if isinstance(m, Literal)
+            and str(m.datatype).startswith(XSD_NS)
+            and str(m.datatype) != XSD_NS + "string"
+        }
+    )
 
 
 def _text_mismatch(v: str, bound: Literal) -> str:
@@ -257,8 +288,9 @@ def python_check(c: Constraint) -> Callable[[Node], bool] | None:
     """A test, true when a candidate value (as rdflib reads it) breaks `c`, as in pySHACL."""
     match c:
         case Pattern(regex, flags):
-            compiled = re.compile(regex, (re.I if "i" in flags.lower() else 0)
-                                  | (re.M if "m" in flags.lower() else 0))
+            compiled = re.compile(
+                regex, (re.I if "i" in flags.lower() else 0) | (re.M if "m" in flags.lower() else 0)
+            )
             return lambda value: compiled.search(as_text(value)) is None
         case Length(comp, n) if comp == SH.MinLengthConstraintComponent:
             return lambda value: len(as_text(value)) < n
@@ -276,15 +308,24 @@ def python_check(c: Constraint) -> Callable[[Node], bool] | None:
 
 def as_text(value: Node) -> str:
     """pySHACL's string of a value node, for patterns and lengths."""
-    if isinstance(value, Literal) and value.value is not None and (
-            value.datatype in (None, RDF.langString, URIRef(XSD_NS + "string"))):
+    if (
+        isinstance(value, Literal)
+        and value.value is not None
+        and (value.datatype in (None, RDF.langString, URIRef(XSD_NS + "string")))
+    ):
         return str(value.value)
     return str(value)
 
 
 _PYTHON_TYPES: dict[str, type] = {
-    "integer": int, "float": float, "decimal": Decimal, "boolean": bool,
-    "date": datetime.date, "time": datetime.time, "dateTime": datetime.datetime}
+    "integer": int,
+    "float": float,
+    "decimal": Decimal,
+    "boolean": bool,
+    "date": datetime.date,
+    "time": datetime.time,
+    "dateTime": datetime.datetime,
+}
 
 
 def ill_typed(value: Node, datatype: URIRef) -> bool:
@@ -297,17 +338,20 @@ def ill_typed(value: Node, datatype: URIRef) -> bool:
     return expected is not None and not isinstance(value.value, expected)
 
 
-_PASSES = {SH.MinInclusiveConstraintComponent: lambda cmp: cmp >= 0,
-           SH.MinExclusiveConstraintComponent: lambda cmp: cmp > 0,
-           SH.MaxInclusiveConstraintComponent: lambda cmp: cmp <= 0,
-           SH.MaxExclusiveConstraintComponent: lambda cmp: cmp < 0}
+_PASSES = {
+    SH.MinInclusiveConstraintComponent: lambda cmp: cmp >= 0,
+    SH.MinExclusiveConstraintComponent: lambda cmp: cmp > 0,
+    SH.MaxInclusiveConstraintComponent: lambda cmp: cmp <= 0,
+    SH.MaxExclusiveConstraintComponent: lambda cmp: cmp < 0,
+}
 
 
 def _out_of_range(value: Node, bound: Literal, comp: URIRef) -> bool:
     from pyshacl.rdfutil.compare import compare_literal  # pySHACL's own ordering
 
     if not isinstance(value, Literal) or isinstance(value.value, str) != isinstance(
-            bound.value, str):
+        bound.value, str
+    ):
         return True
     try:
         return not _PASSES[comp](compare_literal(value, bound))  # type: ignore[no-untyped-call]
@@ -318,9 +362,13 @@ def _out_of_range(value: Node, bound: Literal, comp: URIRef) -> bool:
 def out_of_order(value: Node, other: Node, or_equal: bool) -> bool:
     """pySHACL's sh:lessThan (sh:lessThanOrEquals with `or_equal`) on one pair of values.
     (Where pySHACL raises, on blank nodes and incomparable literals, this says "broken".)"""
+
     def key(node: Node) -> object:
-        return str(node) if isinstance(node, URIRef) else (
-            node.value if isinstance(node, Literal) and isinstance(node.value, str) else node)
+        return (
+            str(node)
+            if isinstance(node, URIRef)
+            else (node.value if isinstance(node, Literal) and isinstance(node.value, str) else node)
+        )
 
     a, b = key(value), key(other)
     if isinstance(a, str) != isinstance(b, str):

@@ -89,8 +89,10 @@ class Engine:
         """Value nodes of more than one focus node, with how many."""
         if shape.path is None:
             return {}
-        return {row["value"]: int(row["n"].value)
-                for row in self.select(sq.shared_values_query(focus, shape))}
+        return {
+            row["value"]: int(row["n"].value)
+            for row in self.select(sq.shared_values_query(focus, shape))
+        }
 
     def failing(self, shape: Shape, focus: sq.Nodes, strict: bool) -> set[OxTerm]:
         """The nodes of `focus` that do not conform to `shape`. `strict`: any result fails
@@ -144,10 +146,21 @@ class Engine:
                 if v is None and shape.path is None:
                     v = f
                 bound = {k: to_rdflib(x) for k, x in own.items()}
-                bound |= {k: to_rdflib(x) for k, x in (("this", t), ("path", p), ("value", v))
-                          if x is not None}
-                hits.append(Hit(shape, SH.SPARQLConstraintComponent, t or f, v, p,
-                                message=sparql.message(shape.messages, c, bound)))
+                bound |= {
+                    k: to_rdflib(x)
+                    for k, x in (("this", t), ("path", p), ("value", v))
+                    if x is not None
+                }
+                hits.append(
+                    Hit(
+                        shape,
+                        SH.SPARQLConstraintComponent,
+                        t or f,
+                        v,
+                        p,
+                        message=sparql.message(shape.messages, c, bound),
+                    )
+                )
         return hits
 
     # -- constraints ------------------------------------------------------------------------
@@ -184,8 +197,11 @@ class Engine:
     def _patterns(self, shape: Shape, focus: sq.Nodes) -> list[Hit]:
         """sh:pattern, in Python (its regular expressions are pySHACL's): the distinct values
         first, then the focus nodes of those that do not match."""
-        patterns = [(c, test) for c in shape.constraints
-                    if isinstance(c, Pattern) and (test := python_check(c))]
+        patterns = [
+            (c, test)
+            for c in shape.constraints
+            if isinstance(c, Pattern) and (test := python_check(c))
+        ]
         if not patterns:
             return []
         broken: dict[OxTerm, list[Pattern]] = {}
@@ -199,9 +215,11 @@ class Engine:
         if not broken:
             return []
         listed = [str(value) for value in broken]
-        return [Hit(shape, component(c), row["this"], row["value"])
-                for row in self.select(sq.pairs_query(focus, shape, listed))
-                for c in broken[row["value"]]]
+        return [
+            Hit(shape, component(c), row["this"], row["value"])
+            for row in self.select(sq.pairs_query(focus, shape, listed))
+            for c in broken[row["value"]]
+        ]
 
     def _focus_check(self, shape: Shape, focus: sq.Nodes, c: Constraint) -> list[Hit]:
         match c:
@@ -221,20 +239,27 @@ class Engine:
                 or_equal = kind == SH.LessThanOrEqualsConstraintComponent
                 query = sq.less_than_query(focus, shape, predicate, or_equal)
                 with quiet_rdflib():
-                    return [Hit(shape, kind, row["this"], row["value"])
-                            for row in self.select(query)
-                            if not _true(row["py"]) or out_of_order(
-                                to_rdflib(row["value"]), to_rdflib(row["other"]), or_equal)]
+                    return [
+                        Hit(shape, kind, row["this"], row["value"])
+                        for row in self.select(query)
+                        if not _true(row["py"])
+                        or out_of_order(to_rdflib(row["value"]), to_rdflib(row["other"]), or_equal)
+                    ]
             case Closed(allowed):
-                return [Hit(shape, component(c), row["this"], row["other"], row["path"])
-                        for row in self.select(sq.closed_query(focus, shape, allowed))]
+                return [
+                    Hit(shape, component(c), row["this"], row["other"], row["path"])
+                    for row in self.select(sq.closed_query(focus, shape, allowed))
+                ]
             case _:
                 return []
-        return [Hit(shape, component(c), row["this"], _optional(row, "value"))
-                for row in self.select(query)]
+        return [
+            Hit(shape, component(c), row["this"], _optional(row, "value"))
+            for row in self.select(query)
+        ]
 
-    def _shape_refs(self, shape: Shape, focus: sq.Nodes,
-                    refs: list[ShapeRef | Qualified]) -> list[Hit]:
+    def _shape_refs(
+        self, shape: Shape, focus: sq.Nodes, refs: list[ShapeRef | Qualified]
+    ) -> list[Hit]:
         values = sq.value_nodes(focus, shape)
         pairs = [(row["this"], row["value"]) for row in self.select(sq.pairs_query(focus, shape))]
         hits: list[Hit] = []
@@ -250,8 +275,14 @@ class Engine:
                     hits.append(Hit(shape, ref.component, this, value))
         return hits
 
-    def _qualified(self, shape: Shape, focus: sq.Nodes, values: sq.Nodes,
-                   pairs: list[tuple[OxTerm, OxTerm]], q: Qualified) -> list[Hit]:
+    def _qualified(
+        self,
+        shape: Shape,
+        focus: sq.Nodes,
+        values: sq.Nodes,
+        pairs: list[tuple[OxTerm, OxTerm]],
+        q: Qualified,
+    ) -> list[Hit]:
         main = self.failing(self.model.shape(q.shape), values, strict=False)
         siblings = [self.failing(self.model.shape(s), values, strict=False) for s in q.siblings]
         counts: Counter[OxTerm] = Counter()
@@ -341,8 +372,11 @@ class Results:
         if id(shape) not in self._shapes:
             path = path_text(self.shapes, shape.path_node) if shape.path is not None else None
             self._shapes[id(shape)] = (
-                str(shape.severity).rsplit("#", 1)[-1], path, compact(shape.node),
-                "; ".join(sorted(str(m) for m in shape.messages)))
+                str(shape.severity).rsplit("#", 1)[-1],
+                path,
+                compact(shape.node),
+                "; ".join(sorted(str(m) for m in shape.messages)),
+            )
         return self._shapes[id(shape)]
 
 

@@ -74,8 +74,14 @@ def run(data: Graph, shapes: Graph, allow_warnings: bool = False) -> tuple[bool,
     fresh = Graph()
     fresh += shapes  # pySHACL changes the shapes graph it is given (pySHACL issue #314)
     conforms, report, _ = pyshacl.validate(
-        data, shacl_graph=fresh, inference="none", abort_on_first=False,
-        allow_warnings=allow_warnings, advanced=False, inplace=True)
+        data,
+        shacl_graph=fresh,
+        inference="none",
+        abort_on_first=False,
+        allow_warnings=allow_warnings,
+        advanced=False,
+        inplace=True,
+    )
     assert isinstance(report, Graph)
     results = [read_result(report, node) for node in report.objects(None, SH.result)]
     return bool(conforms), results

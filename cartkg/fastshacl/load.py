@@ -23,18 +23,27 @@ from cartkg.fastshacl.terms import ALIAS_NS, XSD_NS, to_ox
 DataSource = ox.Store | Graph | str | os.PathLike[str]
 # Which parser reads which file, by extension.
 FORMATS = {
-    ".ttl": ox.RdfFormat.TURTLE, ".turtle": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES,
-    ".nq": ox.RdfFormat.N_QUADS, ".trig": ox.RdfFormat.TRIG, ".n3": ox.RdfFormat.N3,
-    ".rdf": ox.RdfFormat.RDF_XML, ".owl": ox.RdfFormat.RDF_XML, ".xml": ox.RdfFormat.RDF_XML,
-    ".jsonld": ox.RdfFormat.JSON_LD, ".json": ox.RdfFormat.JSON_LD,
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".turtle": ox.RdfFormat.TURTLE,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".trig": ox.RdfFormat.TRIG,
+    ".n3": ox.RdfFormat.N3,
+    ".rdf": ox.RdfFormat.RDF_XML,
+    ".owl": ox.RdfFormat.RDF_XML,
+    ".xml": ox.RdfFormat.RDF_XML,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+    ".json": ox.RdfFormat.JSON_LD,
 }
 # Formats in which a literal may be written without its datatype (`5`, `true`): the parser
 # gives those the real XSD namespace.
 _BARE_LITERALS = {".ttl", ".turtle", ".trig", ".n3", ".jsonld", ".json"}
 
 
-def open_store(data: DataSource | Sequence[DataSource],
-               ontology: DataSource | Sequence[DataSource] | None = None) -> ox.Store:
+def open_store(
+    data: DataSource | Sequence[DataSource],
+    ontology: DataSource | Sequence[DataSource] | None = None,
+) -> ox.Store:
     """A fresh in-memory store holding `data` and `ontology`, XSD literals as written."""
     store = ox.Store()
     sources = [*as_list(data), *as_list(ontology)]
@@ -70,13 +79,17 @@ def _copy_store(source: ox.Store, target: ox.Store) -> None:
 
 
 def _alias_bare_literals(store: ox.Store) -> None:
-    typed = (f"isLiteral(?o) && STRSTARTS(STR(DATATYPE(?o)), \"{XSD_NS}\") "
-             f"&& DATATYPE(?o) != <{XSD_NS}string>")
-    aliased = f"STRDT(STR(?o), IRI(CONCAT(\"{ALIAS_NS}\", STRAFTER(STR(DATATYPE(?o)), \"#\"))))"
+    typed = (
+        f'isLiteral(?o) && STRSTARTS(STR(DATATYPE(?o)), "{XSD_NS}") '
+        f"&& DATATYPE(?o) != <{XSD_NS}string>"
+    )
+    aliased = f'STRDT(STR(?o), IRI(CONCAT("{ALIAS_NS}", STRAFTER(STR(DATATYPE(?o)), "#"))))'
     where = f"?s ?p ?o FILTER({typed}) BIND({aliased} AS ?n)"
     store.update(f"DELETE {{ ?s ?p ?o }} INSERT {{ ?s ?p ?n }} WHERE {{ {where} }}")
-    store.update(f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} INSERT {{ GRAPH ?g {{ ?s ?p ?n }} }} "
-                 f"WHERE {{ GRAPH ?g {{ {where} }} }}")
+    store.update(
+        f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} INSERT {{ GRAPH ?g {{ ?s ?p ?n }} }} "
+        f"WHERE {{ GRAPH ?g {{ {where} }} }}"
+    )
 
 
 class _XsdAliasing(io.RawIOBase):
@@ -145,6 +158,9 @@ def load_graph(store: ox.Store, graph: Graph) -> None:
 def _quads(quads: Iterable[tuple[Node, Node, Node, Node | None]]) -> Iterator[ox.Quad]:
     for s, p, o, g in quads:
         name = g.identifier if isinstance(g, Graph) else g
-        graph_name = ox.DefaultGraph() if name is None or str(name).startswith(
-            "urn:x-rdflib:default") else to_ox(name)
+        graph_name = (
+            ox.DefaultGraph()
+            if name is None or str(name).startswith("urn:x-rdflib:default")
+            else to_ox(name)
+        )
         yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph_name)  # type: ignore[arg-type]

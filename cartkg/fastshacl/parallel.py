@@ -26,8 +26,13 @@ _BIG = 100_000  # quads
 _SHARED: tuple[ox.Store, ShapesModel, bool] | None = None
 
 
-def run_roots(store: ox.Store, model: ShapesModel, roots: list[ShapeNode],
-              allow_warnings: bool, workers: int | None = None) -> Found:
+def run_roots(
+    store: ox.Store,
+    model: ShapesModel,
+    roots: list[ShapeNode],
+    allow_warnings: bool,
+    workers: int | None = None,
+) -> Found:
     """Validate the shapes `roots` (shapes with targets) on `store`."""
     global _SHARED
     workers = min(workers or _default_workers(store), len(roots))
@@ -69,9 +74,11 @@ def _validate(engine: Engine, roots: list[ShapeNode]) -> Found:
     return found
 
 
-def _balance(store: ox.Store, model: ShapesModel, roots: list[ShapeNode],
-             workers: int) -> list[list[ShapeNode]]:
+def _balance(
+    store: ox.Store, model: ShapesModel, roots: list[ShapeNode], workers: int
+) -> list[list[ShapeNode]]:
     """Roots in `workers` groups of about equal work: focus nodes times constraints."""
+
     def cost(node: ShapeNode) -> int:
         root = model.shape(node)
         query = f"SELECT (COUNT(*) AS ?n) WHERE {{ {sq.targets(root.targets).pattern('?this')} }}"

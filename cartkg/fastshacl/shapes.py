@@ -155,15 +155,36 @@ class Qualified:
     siblings: tuple[ShapeNode, ...]
 
 
-Constraint = (MinCount | MaxCount | Datatype | Class | NodeKind | In | HasValue | Pattern | Length
-              | Range | LanguageIn | UniqueLang | PropertyPair | Closed | ShapeRef | Qualified)
+Constraint = (
+    MinCount
+    | MaxCount
+    | Datatype
+    | Class
+    | NodeKind
+    | In
+    | HasValue
+    | Pattern
+    | Length
+    | Range
+    | LanguageIn
+    | UniqueLang
+    | PropertyPair
+    | Closed
+    | ShapeRef
+    | Qualified
+)
 
 COMPONENTS: dict[type, URIRef] = {
-    MinCount: SH.MinCountConstraintComponent, MaxCount: SH.MaxCountConstraintComponent,
-    Datatype: SH.DatatypeConstraintComponent, Class: SH.ClassConstraintComponent,
-    NodeKind: SH.NodeKindConstraintComponent, In: SH.InConstraintComponent,
-    HasValue: SH.HasValueConstraintComponent, Pattern: SH.PatternConstraintComponent,
-    LanguageIn: SH.LanguageInConstraintComponent, UniqueLang: SH.UniqueLangConstraintComponent,
+    MinCount: SH.MinCountConstraintComponent,
+    MaxCount: SH.MaxCountConstraintComponent,
+    Datatype: SH.DatatypeConstraintComponent,
+    Class: SH.ClassConstraintComponent,
+    NodeKind: SH.NodeKindConstraintComponent,
+    In: SH.InConstraintComponent,
+    HasValue: SH.HasValueConstraintComponent,
+    Pattern: SH.PatternConstraintComponent,
+    LanguageIn: SH.LanguageInConstraintComponent,
+    UniqueLang: SH.UniqueLangConstraintComponent,
     Closed: SH.ClosedConstraintComponent,
 }
 
@@ -211,27 +232,86 @@ class Shape:
 
 
 # Parameters of SHACL Core handled here; any other sh: parameter makes a shape unsupported.
-_KNOWN = {SH[name] for name in (
-    "path", "targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf", "severity",
-    "message", "deactivated", "name", "description", "order", "group", "defaultValue",
-    "property", "minCount", "maxCount", "datatype", "class", "nodeKind", "in", "hasValue",
-    "pattern", "flags", "minLength", "maxLength", "minInclusive", "minExclusive",
-    "maxInclusive", "maxExclusive", "languageIn", "uniqueLang", "equals", "disjoint",
-    "lessThan", "lessThanOrEquals", "closed", "ignoredProperties", "node", "not", "and", "or",
-    "xone", "qualifiedValueShape", "qualifiedMinCount", "qualifiedMaxCount",
-    "qualifiedValueShapesDisjoint", "sparql", "select", "prefixes")}
-_RANGES = {SH.minInclusive: SH.MinInclusiveConstraintComponent,
-           SH.minExclusive: SH.MinExclusiveConstraintComponent,
-           SH.maxInclusive: SH.MaxInclusiveConstraintComponent,
-           SH.maxExclusive: SH.MaxExclusiveConstraintComponent}
-_PAIRS = {SH.equals: SH.EqualsConstraintComponent, SH.disjoint: SH.DisjointConstraintComponent,
-          SH.lessThan: SH.LessThanConstraintComponent,
-          SH.lessThanOrEquals: SH.LessThanOrEqualsConstraintComponent}
+_KNOWN = {
+    SH[name]
+    for name in (
+        "path",
+        "targetClass",
+        "targetNode",
+        "targetSubjectsOf",
+        "targetObjectsOf",
+        "severity",
+        "message",
+        "deactivated",
+        "name",
+        "description",
+        "order",
+        "group",
+        "defaultValue",
+        "property",
+        "minCount",
+        "maxCount",
+        "datatype",
+        "class",
+        "nodeKind",
+        "in",
+        "hasValue",
+        "pattern",
+        "flags",
+        "minLength",
+        "maxLength",
+        "minInclusive",
+        "minExclusive",
+        "maxInclusive",
+        "maxExclusive",
+        "languageIn",
+        "uniqueLang",
+        "equals",
+        "disjoint",
+        "lessThan",
+        "lessThanOrEquals",
+        "closed",
+        "ignoredProperties",
+        "node",
+        "not",
+        "and",
+        "or",
+        "xone",
+        "qualifiedValueShape",
+        "qualifiedMinCount",
+        "qualifiedMaxCount",
+        "qualifiedValueShapesDisjoint",
+        "sparql",
+        "select",
+        "prefixes",
+    )
+}
+_RANGES = {
+    SH.minInclusive: SH.MinInclusiveConstraintComponent,
+    SH.minExclusive: SH.MinExclusiveConstraintComponent,
+    SH.maxInclusive: SH.MaxInclusiveConstraintComponent,
+    SH.maxExclusive: SH.MaxExclusiveConstraintComponent,
+}
+_PAIRS = {
+    SH.equals: SH.EqualsConstraintComponent,
+    SH.disjoint: SH.DisjointConstraintComponent,
+    SH.lessThan: SH.LessThanConstraintComponent,
+    SH.lessThanOrEquals: SH.LessThanOrEqualsConstraintComponent,
+}
 _LOGICAL = {SH.node: SH.NodeConstraintComponent, SH["not"]: SH.NotConstraintComponent}
-_LISTS = {SH["and"]: SH.AndConstraintComponent, SH["or"]: SH.OrConstraintComponent,
-          SH.xone: SH.XoneConstraintComponent}
-_NODE_KINDS = {SH.IRI, SH.BlankNode, SH.Literal, SH.BlankNodeOrIRI, SH.BlankNodeOrLiteral,
-               SH.IRIOrLiteral}
+_LISTS = {
+    SH["and"]: SH.AndConstraintComponent,
+    SH["or"]: SH.OrConstraintComponent,
+    SH.xone: SH.XoneConstraintComponent,
+}
+_NODE_KINDS = {
+    SH.IRI,
+    SH.BlankNode,
+    SH.Literal,
+    SH.BlankNodeOrIRI,
+    SH.BlankNodeOrLiteral,
+    SH.IRIOrLiteral,
+}
 
 
 class Unsupported(Exception):
@@ -250,8 +330,14 @@ class ShapesModel:
         g = self.graph
         found: set[Node] = set(g.subjects(RDF.type, SH.NodeShape))
         found |= set(g.subjects(RDF.type, SH.PropertyShape))
-        for p in (SH.targetClass, SH.targetNode, SH.targetObjectsOf, SH.targetSubjectsOf,
-                  SH.property, SH.node):
+        for p in (
+            SH.targetClass,
+            SH.targetNode,
+            SH.targetObjectsOf,
+            SH.targetSubjectsOf,
+            SH.property,
+            SH.node,
+        ):
             found |= set(g.subjects(p, None))
         for p in (SH.property, SH.node, SH["not"], SH.qualifiedValueShape):
             found |= set(g.objects(None, p))
@@ -297,8 +383,12 @@ class ShapesModel:
         value = self._one(node, p)
         if value is None:
             return None
-        if not (isinstance(value, Literal) and value.datatype == XSD.integer
-                and isinstance(value.value, int) and value.value >= 0):
+        if not (
+            isinstance(value, Literal)
+            and value.datatype == XSD.integer
+            and isinstance(value.value, int)
+            and value.value >= 0
+        ):
             raise Unsupported(f"{p} is not a non-negative xsd:integer")
         return value.value
 
@@ -343,9 +433,12 @@ class ShapesModel:
         class_types = {RDFS.Class, *g.subjects(RDFS.subClassOf, RDFS.Class)}
         if types & class_types:
             classes.append(node)
-        return Targets(tuple(classes), tuple(self._values(node, SH.targetNode)),
-                       tuple(self._values(node, SH.targetSubjectsOf)),
-                       tuple(self._values(node, SH.targetObjectsOf)))
+        return Targets(
+            tuple(classes),
+            tuple(self._values(node, SH.targetNode)),
+            tuple(self._values(node, SH.targetSubjectsOf)),
+            tuple(self._values(node, SH.targetObjectsOf)),
+        )
 
     def path(self, node: Node, inverse: bool = False) -> Path:
         g = self.graph
@@ -428,8 +521,10 @@ class ShapesModel:
 
     def _strings(self, node: Node) -> list[Constraint]:
         out: list[Constraint] = []
-        for p, comp in ((SH.minLength, SH.MinLengthConstraintComponent),
-                        (SH.maxLength, SH.MaxLengthConstraintComponent)):
+        for p, comp in (
+            (SH.minLength, SH.MinLengthConstraintComponent),
+            (SH.maxLength, SH.MaxLengthConstraintComponent),
+        ):
             n = self._int(node, p)
             if n is not None:
                 out.append(Length(comp, n))
@@ -491,8 +586,10 @@ class ShapesModel:
         if isinstance(disjoint, Literal) and disjoint.value is True:
             for parent in self.graph.subjects(SH.property, node):
                 for sibling in self.graph.objects(parent, SH.property):
-                    siblings |= {self._shape_node(q) for q
-                                 in self.graph.objects(sibling, SH.qualifiedValueShape)}
+                    siblings |= {
+                        self._shape_node(q)
+                        for q in self.graph.objects(sibling, SH.qualifiedValueShape)
+                    }
         main = self._shape_node(qualified[0])
         return Qualified(main, low, high, tuple(sorted(siblings - {main}, key=str)))
 

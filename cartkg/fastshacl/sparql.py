@@ -39,8 +39,9 @@ from cartkg.fastshacl.terms import alias
 # (The expressions are pySHACL's own, from pyshacl.helper.sparql_query_helper.)
 _REFUSED = [
     re.compile(r"^(?:[^#]*|M)(?!#)#?[^\?\$\#]M?INUS[\s\{]", flags=re.M | re.I),
-    re.compile(r"^(?!\s*#).*?(?<![\w\-\:])VALUES\b(?:\s*(?:\(|[\?\$]\w+|\{|\w|\s))",
-               flags=re.M | re.I),
+    re.compile(
+        r"^(?!\s*#).*?(?<![\w\-\:])VALUES\b(?:\s*(?:\(|[\?\$]\w+|\{|\w|\s))", flags=re.M | re.I
+    ),
     re.compile(r"^(?:[^#]*|S)(?!#)#?[^\?\$\#]S?ERVICE[\s\<]", flags=re.M | re.I),
     re.compile(r"SELECT[\s\(\)\$\?\a-z]*\{[^\}]*SELECT\s+", flags=re.M | re.I),
     re.compile(r"[^\w]+AS[\s]+[\$\?](this|shapesGraph|currentShape|value)\b", flags=re.M | re.I),
@@ -50,8 +51,20 @@ _PATH = re.compile(r"([\s{}()])[\$\?]PATH")
 _MARKER = "urn:x-fastshacl:focus"
 _THIS = Variable("this")
 # Builtins whose result does not depend on how literals are typed in the store.
-_SAFE_BUILTINS = {"Builtin_" + n for n in (
-    "BOUND", "isIRI", "isURI", "isBLANK", "isLITERAL", "LANG", "LANGMATCHES", "STR", "sameTerm")}
+_SAFE_BUILTINS = {
+    "Builtin_" + n
+    for n in (
+        "BOUND",
+        "isIRI",
+        "isURI",
+        "isBLANK",
+        "isLITERAL",
+        "LANG",
+        "LANGMATCHES",
+        "STR",
+        "sameTerm",
+    )
+}
 _PLAIN = {"Builtin_STR", "Builtin_LANG"}  # give simple literals
 
 
@@ -75,16 +88,21 @@ class SparqlQuery:
 def read(graph: Graph, node: Node, is_property: bool) -> SparqlQuery:
     """The constraint at `node` (a value of sh:sparql); raises Refused."""
     selects = list(graph.objects(node, SH.select))
-    if len(selects) != 1 or not (isinstance(selects[0], Literal)
-                                 and isinstance(selects[0].value, str)):
+    if len(selects) != 1 or not (
+        isinstance(selects[0], Literal) and isinstance(selects[0].value, str)
+    ):
         raise Refused("sh:sparql without exactly one string sh:select")
-    messages = tuple(m for m in graph.objects(node, SH.message)
-                     if isinstance(m, Literal) and isinstance(m.value, str))
+    messages = tuple(
+        m
+        for m in graph.objects(node, SH.message)
+        if isinstance(m, Literal) and isinstance(m.value, str)
+    )
     if len(messages) != len(list(graph.objects(node, SH.message))):
         raise Refused("a sh:message of a SPARQL constraint that is not a string")
     deactivated = list(graph.objects(node, SH.deactivated))
-    if deactivated and not (isinstance(deactivated[0], Literal)
-                            and isinstance(deactivated[0].value, bool)):
+    if deactivated and not (
+        isinstance(deactivated[0], Literal) and isinstance(deactivated[0].value, bool)
+    ):
         raise Refused("sh:deactivated of a SPARQL constraint is not a boolean")
     text = str(selects[0])
     for refused in _REFUSED:
@@ -119,7 +137,7 @@ def _insert(text: str, pattern: str) -> str:
     where = re.search(r"\bWHERE\s*\{", text, flags=re.I) or re.search(r"\{", text)
     if where is None:
         raise Refused("no WHERE group")
-    return f"{text[:where.end()]} {pattern} {text[where.end():]}"
+    return f"{text[: where.end()]} {pattern} {text[where.end() :]}"
 
 
 def query_text(c: SparqlQuery, focus: str, path: str | None) -> str:
@@ -128,8 +146,9 @@ def query_text(c: SparqlQuery, focus: str, path: str | None) -> str:
     body = _insert(body, f"{{ SELECT DISTINCT ?this WHERE {{ {focus} }} }}")
     star = re.search(r"\bSELECT\s+(?:DISTINCT\s+|REDUCED\s+)?\*", body, flags=re.I)
     if "this" not in c.projected and not star:
-        body = re.sub(r"\bSELECT(\s+(?:DISTINCT|REDUCED))?", r"SELECT\1 ?this", body, count=1,
-                      flags=re.I)
+        body = re.sub(
+            r"\bSELECT(\s+(?:DISTINCT|REDUCED))?", r"SELECT\1 ?this", body, count=1, flags=re.I
+        )
     prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in c.prefixes.items())
     return alias(prologue + body)
 
@@ -198,8 +217,11 @@ def _check(p: Any) -> None:
 def _check_triples(triples: Iterable[Any]) -> None:
     for triple in triples:
         for term in triple:
-            if isinstance(term, Literal) and str(term.datatype or "").startswith(str(XSD)) \
-                    and term.datatype != XSD.string:
+            if (
+                isinstance(term, Literal)
+                and str(term.datatype or "").startswith(str(XSD))
+                and term.datatype != XSD.string
+            ):
                 raise Refused(f"a typed literal in a triple pattern: {term.n3()}")
 
 

@@ -23,8 +23,11 @@ def plan(model: ShapesModel) -> dict[ShapeNode, str | None]:
 def _custom_parameters(model: ShapesModel) -> set[Node]:
     g = model.graph
     # Any node with sh:parameter declares a component, whatever class it is typed with.
-    return {path for parameter in g.objects(None, SH.parameter)
-            for path in g.objects(parameter, SH.path)}
+    return {
+        path
+        for parameter in g.objects(None, SH.parameter)
+        for path in g.objects(parameter, SH.path)
+    }
 
 
 def _reason(model: ShapesModel, root: Shape, custom: set[Node]) -> str | None:
