@@ -17,7 +17,7 @@ query is taken only when its parse shows that:
 Anything else is a reason for pySHACL (`shapes.Unsupported`).
 
 >>> c = SparqlQuery(URIRef("urn:c"), "SELECT $this ?v WHERE { $this <urn:p> ?v }", {}, (), ())
->>> q = query_text(c, "VALUES ?this { <urn:a> }", None)
+>>> q = " ".join(query_text(c, "VALUES ?this { <urn:a> }", None).split())
 >>> "WHERE { { SELECT DISTINCT ?this WHERE { VALUES ?this { <urn:a> } } } $this" in q
 True
 """
