@@ -80,8 +80,14 @@ class Report:
         report = next(graph.subjects(RDF.type, SH.ValidationReport), None)
         conforms = report is not None and graph.value(report, SH.conforms) == Literal(True)
         nodes = graph.objects(report, SH.result) if report is not None else iter(())
-        results = [_result(graph, node) for node in nodes]
-        results.sort(key=lambda r: (r.severity != "Violation", r.focus_node, r.result_path or ""))
+        return cls.of(conforms, [read_result(graph, node) for node in nodes])
+
+    @classmethod
+    def of(cls, conforms: bool, results: list[Result]) -> Report:
+        """A report with its results in reading order: violations first, then by focus node."""
+        results = sorted(
+            results, key=lambda r: (r.severity != "Violation", r.focus_node, r.result_path or "")
+        )
         return cls(conforms=conforms, results=results)
 
 
@@ -108,7 +114,8 @@ def path_text(graph: Graph, path: Node | None) -> str | None:
     return compact(path)
 
 
-def _result(graph: Graph, node: Node) -> Result:
+def read_result(graph: Graph, node: Node) -> Result:
+    """One `sh:ValidationResult` of a report graph."""
     severity = graph.value(node, SH.resultSeverity)
     component = graph.value(node, SH.sourceConstraintComponent)
     messages = sorted(str(m) for m in graph.objects(node, SH.resultMessage))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pyshacl
 from rdflib import Graph
 
 from cartkg.errors import SourceError
+from cartkg.fastshacl import fallback
 from cartkg.report import Report
 from cartkg.vocabulary import parse_rdf
 
@@ -37,15 +37,5 @@ def validate(data: Graph, shapes: Graph, ontology: Graph | None = None) -> Repor
     merged += data
     if ontology is not None:
         merged += ontology
-    # pySHACL changes the shapes graph it is given (pySHACL issue #314): use a copy every time.
-    fresh = Graph()
-    fresh += shapes
-    _, results, _ = pyshacl.validate(
-        merged,
-        shacl_graph=fresh,
-        inference="none",
-        abort_on_first=False,
-        allow_warnings=ALLOW_WARNINGS,
-        inplace=True,
-    )
-    return Report.from_graph(results)
+    conforms, results = fallback.run(merged, shapes, allow_warnings=ALLOW_WARNINGS)
+    return Report.of(conforms, results)

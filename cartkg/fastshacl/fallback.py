@@ -13,7 +13,7 @@ from rdflib.term import Node
 from rdflib.util import guess_format
 
 from cartkg.fastshacl.terms import quiet_rdflib, to_rdflib
-from cartkg.report import Result, compact, path_text
+from cartkg.report import Result, read_result
 
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
 
@@ -85,19 +85,3 @@ def run(data: Graph, shapes: Graph, allow_warnings: bool = False) -> tuple[bool,
     assert isinstance(report, Graph)
     results = [read_result(report, node) for node in report.objects(None, SH.result)]
     return bool(conforms), results
-
-
-def read_result(report: Graph, node: Node) -> Result:
-    severity = report.value(node, SH.resultSeverity)
-    value = report.value(node, SH.value)
-    messages = sorted(str(m) for m in report.objects(node, SH.resultMessage))
-    comp = compact(report.value(node, SH.sourceConstraintComponent))
-    return Result(
-        severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
-        focus_node=compact(report.value(node, SH.focusNode)),
-        result_path=path_text(report, report.value(node, SH.resultPath)),
-        value=compact(value) if value is not None else None,
-        source_shape=compact(report.value(node, SH.sourceShape)) or None,
-        constraint_component=comp,
-        message="; ".join(messages) or comp,
-    )
