@@ -315,3 +315,30 @@ def test_drawing_without_graphviz_says_what_to_install(
     with pytest.raises(CartkgError, match="Graphviz"):
         main_diagram(tmp_path / "model.svg")
     assert not (tmp_path / "model.svg").exists()
+
+
+def test_individuals_declared_in_the_ontology_carry_the_curated_label() -> None:
+    """kg:cd19 and kg:bcma are named by defined classes, so the ontology declares them; their
+    label there must be the curated one, or the merged graph would have two labels."""
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import OWL, RDF, RDFS
+
+    from cartkg import yamlio
+    from cartkg.namespaces import KG
+    from cartkg.paths import layout
+
+    ontology = Graph().parse(layout().ontology / "cartkg.ttl", format="turtle")
+    curated = {
+        record["id"]: record["label"]
+        for path in (layout().data / "entities").glob("*.yaml")
+        for record in yamlio.load(path) or []
+    }
+    declared = [
+        s
+        for s in ontology.subjects(RDF.type, OWL.NamedIndividual)
+        if isinstance(s, URIRef) and str(s).startswith(str(KG))
+    ]
+    assert declared
+    for individual in declared:
+        local = str(individual)[len(str(KG)) :]
+        assert set(ontology.objects(individual, RDFS.label)) == {Literal(curated[local], lang="en")}
