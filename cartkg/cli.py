@@ -257,27 +257,17 @@ def serve(
     if not store_path(target).is_dir():
         click.echo(f"no release at {target}: building it first", err=True)
         ctx.invoke(build, release_dir=target)
-    try:
-        from cartkg import server
-    except ImportError:
-        server = None  # type: ignore[assignment]
-    run = getattr(server, "run", None)
-    if run is not None:
-        run(
-            target,
-            host,
-            port,
-            dev=dev,
-            workers=workers,
-            threads=threads,
-            service_allow_list=tuple(allow_service),
-        )
-        return
-    from cartkg.query import minimal_app
-    from cartkg.store import open_store
+    from cartkg import server  # Flask and gunicorn load only for this command
 
-    click.echo("cartkg.server is not installed: serving only /sparql", err=True)
-    minimal_app(open_store(target)).run(host=host, port=port, debug=dev)
+    server.run(
+        target,
+        host,
+        port,
+        dev=dev,
+        workers=workers,
+        threads=threads,
+        service_allow_list=tuple(allow_service),
+    )
 
 
 @main.command()

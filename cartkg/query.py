@@ -12,7 +12,6 @@ Two conveniences, the same as the SPARQL endpoint's:
 from __future__ import annotations
 
 import io
-from typing import Any
 from typing import Literal as Choice
 
 import pyoxigraph as ox
@@ -87,27 +86,3 @@ def run(store: ox.Store, query: str, fmt: Format = "table") -> str:
         return table(result)
     kind = ox.QueryResultsFormat.JSON if fmt == "json" else ox.QueryResultsFormat.CSV
     return (result.serialize(format=kind) or b"").decode("utf-8")
-
-
-def minimal_app(store: ox.Store) -> Any:
-    """A bare SPARQL endpoint (GET/POST /sparql, SPARQL JSON results), used by `cartkg serve`
-    until the full server (cartkg.server) is installed."""
-    from flask import Flask, Response, request
-
-    app = Flask("cartkg-minimal")
-
-    @app.route("/sparql", methods=["GET", "POST"])
-    def sparql() -> Response:
-        if request.mimetype == "application/sparql-query":
-            query = request.get_data(as_text=True)
-        else:
-            query = request.values.get("query", "")
-        if not query:
-            return Response("give a SPARQL query in the `query` parameter\n", 400)
-        try:
-            body = run(store, query, "json")
-        except CartkgError as err:
-            return Response(f"{err}\n", 400, mimetype="text/plain")
-        return Response(body, mimetype="application/sparql-results+json")
-
-    return app

@@ -13,8 +13,6 @@ from click.testing import CliRunner, Result
 
 from cartkg.cli import main
 from cartkg.paths import Layout
-from cartkg.query import minimal_app
-from cartkg.store import open_store
 
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
 
@@ -99,14 +97,6 @@ def test_query_from_a_file_and_syntax_errors(released: Layout, tmp_path: Path) -
     assert cartkg(released, "query", str(tmp_path / "q.rq")).stdout.strip() == "true"
     broken = cartkg(released, "query", "SELECT ?x WHERE { ?x ")
     assert broken.exit_code == 2 and "SPARQL syntax error" in broken.stderr
-
-
-@needs_java
-def test_fallback_endpoint_answers_sparql_json(released: Layout) -> None:
-    client = minimal_app(open_store(released.root / "release")).test_client()
-    reply = client.get("/sparql", query_string={"query": "ASK { kg:fixcel ?p ?o }"})
-    assert reply.status_code == 200 and reply.get_json()["boolean"] is True
-    assert client.post("/sparql", data={"query": "SELECT"}).status_code == 400
 
 
 def test_data_fmt_check_and_rewrite(mini_project: Layout) -> None:
