@@ -127,3 +127,39 @@ def test_data_fmt_names_a_malformed_file(mini_project: Layout) -> None:
     run = cartkg(mini_project, "data", "fmt", "--check")
     assert run.exit_code == 2
     assert "data/sources.yaml:" in run.stderr and "YAML syntax error" in run.stderr
+
+
+@needs_java
+def test_serve_builds_the_release_first_then_answers_sparql(mini_project: Layout) -> None:
+    """The README's main job: `cartkg serve` on a project without a release."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.parse
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    release = mini_project.root / "release"
+    assert not release.exists()
+    command = [sys.executable, "-m", "cartkg.cli", "--project", str(mini_project.root), "serve"]
+    command += ["--port", str(port), "--workers", "1", "--threads", "1"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    query = urllib.parse.urlencode({"query": "ASK { kg:fixcel ?p ?o }"})
+    url = f"http://127.0.0.1:{port}/sparql?{query}"
+    request = urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"})
+    try:
+        deadline, answer = time.monotonic() + 120, None
+        while answer is None and time.monotonic() < deadline and process.poll() is None:
+            try:
+                with urllib.request.urlopen(request, timeout=5) as reply:
+                    answer = json.load(reply)
+            except OSError:
+                time.sleep(0.5)
+        assert answer == {"head": {}, "boolean": True}, process.stderr
+        assert (release / "manifest.json").is_file()
+    finally:
+        process.terminate()
+        process.wait(30)
