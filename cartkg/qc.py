@@ -40,11 +40,11 @@ from cartkg.paths import layout
 from cartkg.rdffiles import graph, load, locate, rdf_files
 from cartkg.report import Report, Result, compact
 from cartkg.validation import (
-    EXIT_ERROR,
     Outcome,
     consistency,
-    github_error,
+    could_not_run,
     parse_outputs,
+    summarise,
     write_reports,
 )
 
@@ -218,10 +218,6 @@ def run(
         render = outcome.render
         write_reports(outputs, lambda fmt: tsv(outcome) if fmt == "tsv" else render(fmt), stdout)
     except CartkgError as err:
-        stderr.write(f"cartkg qc: error: {err}\n")
-        if any(spec.partition("=")[0] == "github" for spec in formats):
-            stdout.write(github_error(err) + "\n")
-        return EXIT_ERROR
-    if not any(fmt == "text" and target is None for fmt, target in outputs):
-        stderr.write(reportfmt.summary(outcome.report, outcome.fail_on) + "\n")
+        return could_not_run("qc", err, formats, stdout, stderr)
+    summarise(outputs, outcome.report, outcome.fail_on, stderr)
     return outcome.exit_code

@@ -6,10 +6,9 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from cartkg.errors import SourceError
 from cartkg.fastshacl import fallback
 from cartkg.report import Report
-from cartkg.vocabulary import parse_rdf
+from cartkg.vocabulary import load_files
 
 #: Warnings and infos do not make data non-conforming, in the build and in `cartkg validate`
 #: (where --fail-on decides), whichever engine runs (cartkg.fastshacl takes it as a keyword).
@@ -18,13 +17,7 @@ ALLOW_WARNINGS = True
 
 def load_shapes(shapes_dir: Path) -> Graph:
     """Every Turtle file in the shapes folder, as one graph."""
-    files = sorted(shapes_dir.glob("*.ttl"))
-    if not files:
-        raise SourceError("no shapes (*.ttl) found", file=str(shapes_dir))
-    shapes = Graph()
-    for path in files:
-        parse_rdf(path, shapes)
-    return shapes
+    return load_files(sorted(shapes_dir.glob("*.ttl")), shapes_dir, "shapes")
 
 
 def validate(data: Graph, shapes: Graph, ontology: Graph | None = None) -> Report:

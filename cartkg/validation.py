@@ -238,13 +238,27 @@ def run(
         outcome = validate(paths, options)
         write_reports(outputs, outcome.render, stdout)
     except CartkgError as err:
-        stderr.write(f"cartkg validate: error: {err}\n")
-        if any(spec.partition("=")[0] == "github" for spec in formats):
-            stdout.write(github_error(err) + "\n")
-        return EXIT_ERROR
-    if not any(fmt == "text" and target is None for fmt, target in outputs):
-        stderr.write(reportfmt.summary(outcome.report, options.fail_on) + "\n")
+        return could_not_run("validate", err, formats, stdout, stderr)
+    summarise(outputs, outcome.report, options.fail_on, stderr)
     return outcome.exit_code
+
+
+def could_not_run(
+    command: str, err: CartkgError, formats: Sequence[str], stdout: TextIO, stderr: TextIO
+) -> int:
+    """Say why the command could not run (also as a GitHub annotation when one is asked for)."""
+    stderr.write(f"cartkg {command}: error: {err}\n")
+    if any(spec.partition("=")[0] == "github" for spec in formats):
+        stdout.write(github_error(err) + "\n")
+    return EXIT_ERROR
+
+
+def summarise(
+    outputs: Sequence[tuple[str, Path | None]], report: Report, fail_on: str, stderr: TextIO
+) -> None:
+    """The one-line verdict on stderr, unless the text report already went to stdout."""
+    if not any(fmt == "text" and target is None for fmt, target in outputs):
+        stderr.write(reportfmt.summary(report, fail_on) + "\n")
 
 
 def github_error(err: CartkgError) -> str:

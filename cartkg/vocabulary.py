@@ -64,9 +64,13 @@ def ontology_files(ontology_dir: Path) -> list[Path]:
 
 def load_ontology(ontology_dir: Path) -> Graph:
     """The ontology with its imported external terms, as one graph."""
-    files = ontology_files(ontology_dir)
+    return load_files(ontology_files(ontology_dir), ontology_dir, "ontology")
+
+
+def load_files(files: list[Path], folder: Path, what: str) -> Graph:
+    """The RDF files of a folder as one graph; none at all is an error naming the folder."""
     if not files:
-        raise SourceError("no ontology (*.ttl) found", file=str(ontology_dir))
+        raise SourceError(f"no {what} (*.ttl) found", file=str(folder))
     graph = Graph()
     for path in files:
         parse_rdf(path, graph)
