@@ -1,23 +1,28 @@
 """This endpoint against `oxigraph serve-read-only`, side by side, on the same store and queries.
 
     python bench/bench_endpoint.py [--release release] [--big bench/data/cart-1m.ttl]
-                                   [--runs 20] [--seconds 3] [--clients 8]
+                                   [--runs 50] [--seconds 3] [--clients 8]
 
 For each data set the servers run at once, on the same on-disk store:
 
 * oxigraph: `oxigraph serve-read-only` (PyPI `oxigraph`). The release's store is copied to
   bench/out/ with the union of its named graphs written into its default graph, so that both
   servers read the same default graph, each triple once;
-* cartkg: `python -m cartkg.server` as `cartkg serve` runs it (gunicorn, 2 workers x 4 threads,
+* cartkg: `python -m cartkg.server` as `cartkg serve` runs it (Granian, 2 workers x 4 threads,
   a worker process per query, the response cache on);
 * cartkg, no cache: the same with `--cache-entries 0`, so every request runs the query;
 * cartkg, in memory, no cache: each query process holds the release in memory (`--in-memory`,
-  the default for a small release without a union graph in its store); not for the big data.
+  the default for a small release without a union graph in its store); not for the big data;
+* floor: a WSGI application that answers every request with the same few bytes, served by
+  Granian as cartkg is. No Python endpoint can answer faster; it shows how much of a small
+  query's time is the cost of serving from Python at all.
 
 The queries are the canned queries of queries/ (their defaults bound in a VALUES block, with
 PREFIX lines, so that both servers get the very same text) and a few generic ones. For each
-query: the median latency of `--runs` requests one after the other, then the throughput of
-`--clients` threads sending it for `--seconds`. Both servers must give the same number of rows.
+query: the median latency of `--runs` requests sent to the servers in turn (so that the load
+of a shared machine falls on all of them alike), then the throughput of `--clients` threads
+sending it, in rounds that alternate between the servers. Oxigraph and cartkg must give the
+same number of rows.
 
 Goal: at least as fast as the Oxigraph server on every query.
 """
@@ -65,6 +70,8 @@ class Server:
     name: str
     url: str
     process: subprocess.Popen[bytes]
+    #: A reference that answers every query alike: its rows are not compared.
+    reference: bool = False
 
 
 def free_port() -> int:
@@ -89,10 +96,10 @@ def wait_until_up(server: Server, seconds: float = 120) -> None:
     raise RuntimeError(f"no answer from {server.name} at {server.url}")
 
 
-def start(name: str, command: list[str], port: int, path: str) -> Server:
+def start(name: str, command: list[str], port: int, path: str, reference: bool = False) -> Server:
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)  # fmt: skip
-    server = Server(name, f"http://127.0.0.1:{port}{path}", process)
+    server = Server(name, f"http://127.0.0.1:{port}{path}", process, reference)
     try:
         wait_until_up(server)
     except BaseException:
@@ -138,6 +145,9 @@ def start_servers(release: Path, timeout: int, in_memory: bool, servers: list[Se
                    "--port", str(port), "--workers", "2", "--threads", "4",
                    "--timeout", str(timeout), *extra]  # fmt: skip
         servers.append(start(name, command, port, "/sparql"))
+    port = free_port()
+    command = [sys.executable, str(Path(__file__).with_name("floor.py")), str(port)]
+    servers.append(start("floor", command, port, "/sparql", reference=True))
 
 
 def request(host: str, port: int, query: str, path: str = "/sparql",
@@ -170,17 +180,21 @@ def rows(body: bytes) -> str:
     return str(len(data["results"]["bindings"]) if "results" in data else 1)
 
 
-def latency(server: Server, query: str, runs: int) -> float:
-    host, port, path = target(server)
-    conn = http.client.HTTPConnection(host, port, timeout=120)
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        status, _ = request(host, port, query, path, conn)
-        # A failed request (a timeout, say) counts as never answered.
-        times.append(time.perf_counter() - started if status == 200 else float("inf"))
-    conn.close()
-    return statistics.median(times) * 1000
+def latencies(servers: list[Server], query: str, runs: int) -> list[float]:
+    """Median milliseconds per server; the servers take turns, starting with each in turn."""
+    conns = [http.client.HTTPConnection(*target(s)[:2], timeout=120) for s in servers]
+    times: list[list[float]] = [[] for _ in servers]
+    for run in range(runs):
+        for turn in range(len(servers)):
+            i = (run + turn) % len(servers)
+            started = time.perf_counter()
+            host, port, path = target(servers[i])
+            status, _ = request(host, port, query, path, conns[i])
+            # A failed request (a timeout, say) counts as never answered.
+            times[i].append(time.perf_counter() - started if status == 200 else float("inf"))
+    for conn in conns:
+        conn.close()
+    return [statistics.median(t) * 1000 for t in times]
 
 
 def throughput(server: Server, query: str, clients: int, seconds: float) -> float:
@@ -260,6 +274,15 @@ def build_big(source: Path) -> Path:
     return release
 
 
+def rates(servers: list[Server], query: str, clients: int, seconds: float) -> list[float]:
+    """Requests per second per server, over three rounds that alternate between the servers."""
+    done = [0.0] * len(servers)
+    for _ in range(3):
+        for i, server in enumerate(servers):
+            done[i] += throughput(server, query, clients, seconds / 3) / 3
+    return done
+
+
 def measure(servers: list[Server], query: str, args: argparse.Namespace) -> list[str] | None:
     """Cells of one table row, or None when the servers disagree on the rows."""
     counts = set()
@@ -269,7 +292,8 @@ def measure(servers: list[Server], query: str, args: argparse.Namespace) -> list
         started = time.perf_counter()
         status, body = request(host, port, query, path)
         slowest = max(slowest, time.perf_counter() - started)
-        counts.add(rows(body) if status == 200 else f"HTTP {status}")
+        if not server.reference:
+            counts.add(rows(body) if status == 200 else f"HTTP {status}")
     if len(counts) != 1:
         return None
     (count,) = counts
@@ -277,12 +301,42 @@ def measure(servers: list[Server], query: str, args: argparse.Namespace) -> list
         return [count, *("-" for _ in servers * 2)]
     # A slow query gets fewer runs and no throughput test: the table must finish.
     runs = args.runs if slowest < 1 else max(3, min(args.runs, int(20 / slowest)))
-    medians = [latency(s, query, runs) for s in servers]
+    medians = latencies(servers, query, runs)
     if slowest > 5:
-        return [count, *(f"{m:.1f}" for m in medians), *("-" for _ in servers)]
+        return [count, *(f"{m:.2f}" for m in medians), *("-" for _ in servers)]
     window = max(args.seconds, 3 * max(medians) / 1000)
-    rates = [throughput(s, query, args.clients, window) for s in servers]
-    return [count, *(f"{m:.1f}" for m in medians), *(f"{r:.0f}" for r in rates)]
+    per_second = rates(servers, query, args.clients, window)
+    return [count, *(f"{m:.2f}" for m in medians), *(f"{r:.0f}" for r in per_second)]
+
+
+class Tally:
+    """On how many queries each server is at least as fast as oxigraph (the first server)."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+        self.latency = dict.fromkeys(names, 0)
+        self.rate = dict.fromkeys(names, 0)
+        self.queries = self.rated = 0
+
+    def add(self, cells: list[str]) -> None:
+        n = len(self.names)
+        medians, per_second = cells[:n], cells[n:]
+        if medians[0] == "-":
+            return
+        self.queries += 1
+        for name, median in zip(self.names, medians, strict=True):
+            self.latency[name] += float(median) <= float(medians[0])
+        if per_second[0] == "-":
+            return
+        self.rated += 1
+        for name, rate in zip(self.names, per_second, strict=True):
+            self.rate[name] += float(rate) >= float(per_second[0])
+
+    def report(self) -> None:
+        for name in self.names[1:]:
+            print(f"{name}: median latency at most oxigraph's on {self.latency[name]} of "
+                  f"{self.queries} queries; throughput at least oxigraph's on "
+                  f"{self.rate[name]} of {self.rated}.")  # fmt: skip
 
 
 def run(label: str, release: Path, args: argparse.Namespace, in_memory: bool) -> None:
@@ -295,17 +349,16 @@ def run(label: str, release: Path, args: argparse.Namespace, in_memory: bool) ->
         header = ["query", "rows", *(f"{n} ms" for n in names), *(f"{n} req/s" for n in names)]
         print("| " + " | ".join(header) + " |")
         print("|" + "---|" * len(header))
-        wins = measured = 0
+        tally = Tally([s.name for s in servers])
         for name, query in queries.items():
             cells = measure(servers, query, args)
             if cells is None:
                 print(f"| {name} | the servers disagree (rows, or a timeout) |", flush=True)
                 continue
-            if cells[1] != "-":
-                measured += 1
-                wins += float(cells[2]) <= float(cells[1])
+            tally.add(cells[1:])
             print("| " + " | ".join([name, *cells]) + " |", flush=True)
-        print(f"\ncartkg's median latency is at most oxigraph's on {wins} of {measured} queries.")
+        print()
+        tally.report()
     finally:
         for server in servers:
             stop(server)
@@ -315,7 +368,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--release", type=Path, default=ROOT / "release")
     parser.add_argument("--big", type=Path, default=ROOT / "bench" / "data" / "cart-1m.ttl")
-    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--timeout", type=int, default=30)

@@ -240,15 +240,20 @@ def _query_text(query: str, project: Layout) -> str:
 @click.option("--dev", is_flag=True, help="Flask's development server, with reloading.")
 @click.option("--workers", default=2, show_default=True, type=int)
 @click.option("--threads", default=4, show_default=True, type=int)
+@click.option("--access-log", "access_log", is_flag=True, help="Log every request.")
 @click.option("--allow-service", "allow_service", multiple=True, metavar="URL",
               envvar="CARTKG_ALLOW_SERVICE",
               help="A SPARQL endpoint that queries may call with SERVICE; repeatable "
                    "(default: none; $CARTKG_ALLOW_SERVICE, space-separated).")  # fmt: skip
+@click.option("--worker-memory", "worker_memory", default=2048, show_default=True,
+              type=click.IntRange(min=0), metavar="MB",
+              help="Memory each query worker may allocate; 0: no limit.")  # fmt: skip
 @release_option
 @click.pass_context
 def serve(
     ctx: click.Context, host: str, port: int, dev: bool, workers: int, threads: int,
-    allow_service: tuple[str, ...], release_dir: Path | None,
+    access_log: bool, allow_service: tuple[str, ...], worker_memory: int,
+    release_dir: Path | None,
 ) -> None:  # fmt: skip
     """Serve the SPARQL endpoint and web pages (builds the release first if there is none)."""
     from cartkg.store import store_path
@@ -257,7 +262,7 @@ def serve(
     if not store_path(target).is_dir():
         click.echo(f"no release at {target}: building it first", err=True)
         ctx.invoke(build, release_dir=target)
-    from cartkg import server  # Flask and gunicorn load only for this command
+    from cartkg import server  # Flask and Granian load only for this command
 
     server.run(
         target,
@@ -266,7 +271,9 @@ def serve(
         dev=dev,
         workers=workers,
         threads=threads,
+        access_log=access_log,
         service_allow_list=tuple(allow_service),
+        worker_memory_mb=worker_memory,
     )
 
 

@@ -1,6 +1,6 @@
 """The cartkg SPARQL endpoint: a Flask application over a built release.
 
-`create_app(config)` builds the WSGI application; `run(...)` serves it with gunicorn (or with
+`create_app(config)` builds the WSGI application; `run(...)` serves it with Granian (or with
 Flask's reloader for development). Imports are deferred so that `cartkg.server.lexer` can be
 used without loading Flask.
 """
@@ -30,9 +30,10 @@ def run(
     dev: bool = False,
     workers: int = 2,
     threads: int = 4,
+    access_log: bool = False,
     **options: Any,
 ) -> None:
-    """Serve a release: gunicorn with `workers` processes of `threads` threads each.
+    """Serve a release: Granian with `workers` processes of `threads` threads each.
 
     Each server process runs its queries in `threads` worker processes of its own, so that as
     many queries as threads can run at once and a runaway one can be killed. `options` are
@@ -42,7 +43,7 @@ def run(
     from .serving import serve
 
     config = ServerConfig(release_dir=Path(release_dir), pool_size=threads, **options)
-    serve(config, host, port, dev=dev, workers=workers, threads=threads)
+    serve(config, host, port, dev=dev, workers=workers, threads=threads, access_log=access_log)
 
 
 __all__ = ["create_app", "run"]

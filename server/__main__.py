@@ -20,9 +20,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--dev", action="store_true", help="Flask's reloader instead of gunicorn")
+    parser.add_argument("--dev", action="store_true", help="Flask's reloader instead of Granian")
+    parser.add_argument("--access-log", action="store_true", help="log every request")
     parser.add_argument("--queries", type=Path, default=layout().queries)
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds per query")
+    parser.add_argument(
+        "--worker-memory",
+        type=int,
+        default=2048,
+        metavar="MB",
+        help="memory each query worker process may allocate; 0: no limit",
+    )
     parser.add_argument("--row-cap", type=int, default=100_000)
     parser.add_argument("--max-request-bytes", type=int, default=1_000_000)
     parser.add_argument("--allow-service", action="append", default=[], metavar="IRI")
@@ -54,8 +62,10 @@ def serve(args: argparse.Namespace) -> None:
         dev=args.dev,
         workers=args.workers,
         threads=args.threads,
+        access_log=args.access_log,
         queries_dir=args.queries,
         timeout=args.timeout,
+        worker_memory_mb=args.worker_memory,
         row_cap=args.row_cap,
         max_request_bytes=args.max_request_bytes,
         service_allow_list=tuple(args.allow_service),

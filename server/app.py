@@ -6,12 +6,13 @@ import atexit
 import json
 import logging
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from cartkg.canned import load_all
 from cartkg.query import prefixes as endpoint_prefixes
 
+from .cache import ResponseCache
 from .config import ServerConfig
 from .engine import Engine, engine
 from .execution import Pool
@@ -19,6 +20,8 @@ from .jobs import QueryError
 from .responses import HttpError, problem
 
 log = logging.getLogger(__name__)
+#: How long HTTP caches (and browsers) may keep an answer.
+CACHE_SECONDS = 300
 CSP = (
     "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
     "frame-ancestors 'none'; form-action 'self'"
@@ -37,7 +40,7 @@ def create_app(config: ServerConfig) -> Flask:
         size=config.pool_size,
         timeout=config.timeout,
         in_memory=config.in_memory,
-        cache_entries=config.cache_entries,
+        memory_mb=config.worker_memory_mb,
     )
     atexit.register(pool.close)
     app.extensions["cartkg"] = Engine(config, pool, prefixes, canned)
@@ -53,6 +56,7 @@ def create_app(config: ServerConfig) -> Flask:
     app.register_error_handler(QueryError, lambda e: problem(e.status, e.message))
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(Exception, internal_error)
+    app.wsgi_app = ResponseCache(app.wsgi_app, config.cache_entries)  # type: ignore[method-assign]
     return app
 
 
@@ -62,7 +66,7 @@ def health() -> Response:
 
     eng = engine()
     try:
-        eng.pool.run(Job("ASK {}", raw=True), timeout=min(5.0, eng.config.timeout), cache=False)
+        eng.pool.run(Job("ASK {}", raw=True), timeout=min(5.0, eng.config.timeout))
     except QueryError as err:
         return Response(
             json.dumps({"status": "unavailable", "reason": err.message}),
@@ -76,14 +80,22 @@ def common_headers(response: Response) -> Response:
     """Any web page may query the endpoint (no credentials are involved); pages load nothing
     from elsewhere."""
     response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-    response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
-    response.headers["Access-Control-Expose-Headers"] = "Link, X-Result-Truncated, X-Total-Count"
-    response.headers["Access-Control-Max-Age"] = "86400"
+    if request.method == "OPTIONS":  # a preflight; these headers mean nothing elsewhere
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
+        response.headers["Access-Control-Max-Age"] = "86400"
+    else:
+        response.headers["Access-Control-Expose-Headers"] = (
+            "Link, X-Result-Truncated, X-Total-Count"
+        )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.vary.add("Accept")
     if response.mimetype == "text/html":
         response.headers["Content-Security-Policy"] = CSP
+    if response.status_code == 200 and not response.cache_control and request.endpoint != "health":
+        # Answers change only with a new release; a few minutes' staleness after one is fine.
+        response.cache_control.public = True
+        response.cache_control.max_age = CACHE_SECONDS
     return response
 
 

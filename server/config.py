@@ -18,6 +18,9 @@ class ServerConfig:
     queries_dir: Path = field(default_factory=lambda: layout().queries)
     #: Seconds a query may run before its worker process is killed.
     timeout: float = 30.0
+    #: Megabytes of heap each query worker process may allocate (RLIMIT_DATA); a query that
+    #: needs more stops its worker, which is replaced. None or 0: no limit.
+    worker_memory_mb: int | None = 2048
     #: Rows (or triples) a response may carry; more are cut off and the response says so.
     row_cap: int = 100_000
     #: Largest request body, and largest query string of a GET, in bytes.

@@ -3,6 +3,7 @@
 pyoxigraph cannot interrupt a query, so queries run in a pool of worker processes
 (`worker.py`), each with its own read-only view of the release. A query that overruns its limit
 has its worker killed and replaced; the other workers keep serving other clients meanwhile.
+A query that needs more memory than the workers' limit ends its worker the same way.
 Workers are new interpreters, never forks of the threaded server process.
 """
 
@@ -10,24 +11,22 @@ from __future__ import annotations
 
 import logging
 import queue
+import signal
 import socket
 import subprocess
 import sys
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from .jobs import Job, Outcome, QueryError, QueryTimeout, Serialized
+from .jobs import Job, Outcome, QueryError, QueryTimeout
 
 log = logging.getLogger(__name__)
 
 #: Seconds a new worker may take to import pyoxigraph and open the store.
 STARTUP_TIMEOUT = 120.0
-#: Responses larger than this are not kept in the cache.
-CACHE_MAX_BODY = 256 << 10
 
 
 @dataclass(eq=False)
@@ -39,6 +38,13 @@ class _Worker:
         self.process.kill()
         self.process.wait(5)
         self.conn.close()
+
+    def out_of_memory(self) -> bool:
+        """Whether the worker, which has gone, aborted as one that cannot allocate does."""
+        try:
+            return self.process.wait(5) == -signal.SIGABRT
+        except subprocess.TimeoutExpired:
+            return False
 
 
 class Pool:
@@ -52,17 +58,16 @@ class Pool:
         size: int = 4,
         timeout: float = 30.0,
         in_memory: bool | None = None,
-        cache_entries: int = 0,
+        memory_mb: int | None = None,
     ) -> None:
         self.timeout = timeout
-        self._args = (release_dir, prefixes, in_memory)
+        self.memory_mb = memory_mb or None
+        self._args = (release_dir, prefixes, in_memory, self.memory_mb)
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
         self.failure: str | None = None
-        self._cache: OrderedDict[Job, Outcome] = OrderedDict()
-        self._cache_entries = cache_entries
         # Workers die with the thread that started them (PR_SET_PDEATHSIG), so one thread that
         # lives as long as the pool starts them all, never a short-lived request thread.
         self._launches: queue.Queue[bool] = queue.Queue()
@@ -90,7 +95,7 @@ class Pool:
         threading.Thread(target=self._await_ready, args=(worker,), daemon=True).start()
 
     def _await_ready(self, worker: _Worker) -> None:
-        message: tuple[str, Any] = ("fatal", "the query worker did not start")
+        message: tuple[str, Any] | None = None
         try:
             if worker.conn.poll(STARTUP_TIMEOUT):
                 message = worker.conn.recv()
@@ -99,10 +104,15 @@ class Pool:
         if self._closed:
             self._retire(worker)
             return
-        if message[0] == "ready":
+        if message and message[0] == "ready":
             self._idle.put(worker)
             return
-        self.failure = str(message[1])
+        if message:
+            self.failure = str(message[1])
+        elif self.memory_mb and worker.out_of_memory():
+            self.failure = f"the release does not open within {self.memory_mb} MB, the limit"
+        else:
+            self.failure = "the query worker did not start"
         log.error("query worker could not start: %s", self.failure)
         self._retire(worker)
 
@@ -111,11 +121,10 @@ class Pool:
         with self._lock:
             self._all.discard(worker)
 
-    def run(self, job: Job, timeout: float | None = None, cache: bool = True) -> Outcome:
+    def run(self, job: Job, timeout: float | None = None) -> Outcome:
         """The job's outcome; QueryError (QueryTimeout, 503 when every worker stays busy)."""
-        cached = self._cached(job) if cache else None
-        if cached is not None:
-            return cached
+        if self._closed:
+            raise QueryError(503, "the server is shutting down")
         limit = timeout or self.timeout
         try:
             worker = self._idle.get(timeout=limit)
@@ -129,8 +138,7 @@ class Pool:
                 raise QueryTimeout(limit)
             reply = worker.conn.recv()
         except (EOFError, OSError):
-            self._replace(worker)
-            raise QueryError(500, "the query worker stopped (out of memory?)") from None
+            raise self._lost(worker, job) from None
         except BaseException:
             self._replace(worker)  # killed mid-job: never hand a busy worker to another query
             raise
@@ -138,32 +146,24 @@ class Pool:
         if reply[0] == "error":
             raise QueryError(reply[1], reply[2])
         outcome: Outcome = reply[1]
-        self._remember(job, outcome)
         return outcome
+
+    def _lost(self, worker: _Worker, job: Job) -> QueryError:
+        """Replace a worker that died during a job, and say why to the client."""
+        out_of_memory = self.memory_mb is not None and worker.out_of_memory()
+        self._replace(worker)
+        if out_of_memory:
+            log.warning("a query exceeded the memory limit: %r", job.query[:200])
+            return QueryError(
+                503, f"the query exceeded the memory limit of {self.memory_mb} MB and was stopped"
+            )
+        log.error("a query worker stopped during %r", job.query[:200])
+        return QueryError(500, "the query worker stopped (out of memory?)")
 
     def _replace(self, worker: _Worker) -> None:
         self._retire(worker)
         if not self._closed:
             self._launches.put(True)
-
-    def _cached(self, job: Job) -> Outcome | None:
-        if not self._cache_entries:
-            return None
-        with self._lock:
-            found = self._cache.get(job)
-            if found is not None:
-                self._cache.move_to_end(job)
-            return found
-
-    def _remember(self, job: Job, outcome: Outcome) -> None:
-        if not self._cache_entries:
-            return
-        if isinstance(outcome, Serialized) and len(outcome.body) > CACHE_MAX_BODY:
-            return
-        with self._lock:
-            self._cache[job] = outcome
-            while len(self._cache) > self._cache_entries:
-                self._cache.popitem(last=False)
 
     def wait_ready(self, seconds: float = STARTUP_TIMEOUT) -> bool:
         """Block until one worker is idle (for start-up checks and tests)."""

@@ -3,12 +3,18 @@
 Started by the pool (`execution.py`) as `python -m cartkg.server.worker FD`, where FD is its end
 of a socket pair. `run_job` executes a job and writes the result in the negotiated format,
 cutting it at the row cap or at a page boundary.
+
+A worker may be given a memory limit. Rust code (pyoxigraph) that cannot allocate aborts the
+process; Python code that cannot raises MemoryError, on which the worker aborts too. So SIGABRT
+is the one sign the pool reads as "the query exceeded the memory limit".
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
+import resource
 import signal
 import sys
 from collections.abc import Iterator
@@ -114,7 +120,8 @@ def open_release(release_dir: Path, in_memory: bool | None) -> tuple[ox.Store, b
     if not in_memory:
         return store, stored
     copy = ox.Store()
-    copy.bulk_load(store.dump(format=ox.RdfFormat.N_QUADS), ox.RdfFormat.N_QUADS)
+    # Not bulk_load: its 200 MB buffer would count against the worker's memory limit.
+    copy.extend(store)
     if not stored:
         copy.update(UNION)
     return copy, True
@@ -129,12 +136,35 @@ def _small(release_dir: Path, store: ox.Store) -> bool:
     return int(quads) <= AUTO_MEMORY_QUADS
 
 
+def limit_memory(megabytes: int | None) -> None:
+    """Cap the memory this process may allocate; None or 0: no cap.
+
+    RLIMIT_DATA, not RLIMIT_AS: it counts what the process can write to (heap, anonymous maps,
+    thread stacks) but neither RocksDB's file maps nor malloc's PROT_NONE arena reservations
+    (64 MB each, one per thread and more with more cores), which would make RLIMIT_AS
+    unpredictable: under 300 MB of RLIMIT_AS the store does not even open.
+    """
+    if not megabytes:
+        return
+    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    wanted = megabytes << 20
+    if hard != resource.RLIM_INFINITY:
+        wanted = min(wanted, hard)
+    resource.setrlimit(resource.RLIMIT_DATA, (wanted, hard))
+    # A worker that runs out aborts: a core file of it would only fill the disk.
+    resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
+
+
 def _worker_main(fd: int) -> None:
     """A worker's life: open the release, then run jobs until the server goes away."""
     _die_with_parent()
     conn = Connection(fd)
     try:
-        release_dir, prefixes, in_memory = conn.recv()
+        release_dir, prefixes, in_memory, memory_mb = conn.recv()
+    except (EOFError, OSError):
+        return  # the server went away before this worker was needed
+    try:
+        limit_memory(memory_mb)  # before opening: the store's start-up memory counts too
         store, union_stored = open_release(release_dir, in_memory)
     except Exception as err:  # the parent reports it; a worker has nobody else to tell
         conn.send(("fatal", str(err)))
@@ -150,6 +180,8 @@ def _worker_main(fd: int) -> None:
             conn.send(("ok", run_job(store, prefixes, job, union_stored)))
         except QueryError as err:
             conn.send(("error", err.status, err.message.replace(hidden, "<release>")))
+        except MemoryError:
+            os.abort()  # as Rust code does: the pool reports it, and starts a fresh worker
         except Exception:
             log.exception("query worker failed on %r", job.query[:200])
             conn.send(("error", 500, "internal error while running the query"))

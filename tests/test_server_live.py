@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 import xml.dom.minidom
+from email.message import Message
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -136,13 +137,14 @@ def request(
     path: str,
     body: bytes | None = None,
     headers: dict[str, str] | None = None,
-) -> tuple[int, dict[str, str], bytes]:
+) -> tuple[int, Message, bytes]:
+    """Status, headers (names in any case, as HTTP has them) and body."""
     parts = urlsplit(endpoint)
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
     try:
         conn.request(method, path, body=body, headers=headers or {})
         response = conn.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
+        return response.status, response.headers, response.read()
     finally:
         conn.close()
 
@@ -187,6 +189,12 @@ def test_error_codes(endpoint) -> None:  # type: ignore[no-untyped-def]
         assert got == status, (method, path, data)
         assert b"Traceback" not in data and b"/tmp" not in data
         assert response_headers.get("Access-Control-Allow-Origin") == "*"
+
+
+def test_a_query_too_long_for_a_url_is_414(endpoint) -> None:  # type: ignore[no-untyped-def]
+    """The HTTP server takes request lines of up to 64 KB; longer queries are POSTed."""
+    status, _, _ = request(endpoint, "GET", "/sparql?query=ASK%7B%7D%23" + "a" * 70_000)
+    assert status == 414
 
 
 def test_ok_and_health(endpoint) -> None:  # type: ignore[no-untyped-def]

@@ -457,6 +457,8 @@ def test_cors(client) -> None:  # type: ignore[no-untyped-def]
     )
     assert preflight.status_code == 200
     assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+    assert "Content-Type" in preflight.headers["Access-Control-Allow-Headers"]
+    assert "Link" in response.headers["Access-Control-Expose-Headers"]
 
 
 def test_runaway_query_is_stopped_while_others_are_served(client, app) -> None:  # type: ignore[no-untyped-def]
