@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,8 @@ from cartkg import yamlio
 from cartkg.errors import DataError, DataErrors, SourceError
 from cartkg.mappings import Mapping, read_sssom
 from cartkg.namespaces import CARTKG, KG
-from cartkg.values import Amount, literal, parse_amount
+from cartkg.records import Claim, Curation, Entity, Source, Statement, Value, Where
+from cartkg.values import literal, parse_amount
 from cartkg.vocabulary import Vocabulary
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -34,76 +34,6 @@ COPIED_RUN = 8
 SOURCE_FIELDS = yamlio.RECORD_KEYS["source"]
 ENTITY_FIELDS = yamlio.RECORD_KEYS["entity"]
 CLAIM_FIELDS = yamlio.RECORD_KEYS["claim"]
-
-
-@dataclass(frozen=True)
-class Where:
-    file: str  # relative to the project root
-    line: int
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}"
-
-
-@dataclass
-class Source:
-    id: str
-    file: str
-    sha256: str
-    title: str
-    kind: URIRef
-    where: Where
-    title_is_descriptive: bool = False
-    publisher: str | None = None
-    date: Literal | None = None
-    reliability: str | None = None
-    #: The document's lines, when the document is at hand.
-    text_lines: list[str] | None = None
-
-
-@dataclass
-class Entity:
-    id: str
-    types: list[URIRef]
-    label: str
-    where: Where
-    aliases: list[str] = field(default_factory=list)
-    description: str | None = None
-
-
-#: What a claim's property points at: an IRI, a literal, or a value node (with its class).
-Value = URIRef | Literal | tuple[Amount, URIRef | None]
-
-
-@dataclass(frozen=True)
-class Statement:
-    predicate: URIRef
-    value: Value
-    where: Where
-
-
-@dataclass
-class Claim:
-    source: str
-    about: str
-    first_line: int
-    last_line: int
-    says: str
-    statements: list[Statement]
-    where: Where
-    status: str = "stated"
-    note: str | None = None
-    record: str | None = None
-
-
-@dataclass
-class Curation:
-    sources: list[Source]
-    entities: list[Entity]
-    claims: list[Claim]
-    mappings: list[Mapping]
-    #: Every input file (relative name -> path), for the release manifest.
-    inputs: dict[str, Path]
 
 
 def words(text: str) -> list[str]:

@@ -16,7 +16,6 @@ import hashlib
 from rdflib import DCTERMS, RDF, RDFS, SKOS, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from cartkg.curation import Claim, Curation, Statement
 from cartkg.namespaces import (
     CARTKG,
     CURATION_GRAPH,
@@ -27,6 +26,7 @@ from cartkg.namespaces import (
     PROV,
     PROVENANCE_GRAPH,
 )
+from cartkg.records import Claim, Curation, Statement
 
 STATUS = {s: CARTKG[s.capitalize()] for s in ("stated", "verified", "contradicted", "unverifiable")}
 

@@ -26,7 +26,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from cartkg import __version__
-from cartkg.curation import Curation, load_curation
+from cartkg.curation import load_curation
 from cartkg.errors import ValidationFailed
 from cartkg.namespaces import (
     INFERRED_GRAPH,
@@ -39,6 +39,7 @@ from cartkg.paths import Layout, sources_dir
 from cartkg.prefixes import jsonld_context
 from cartkg.rdfgen import generate, union
 from cartkg.reasoning import Hermit, inferred_types
+from cartkg.records import Curation
 from cartkg.report import Report
 from cartkg.shacl import load_shapes
 from cartkg.store import UNION

@@ -13,7 +13,7 @@ variables a query has, where its WHERE group is) read these tokens.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 _PN_CHARS = r"\w\u00B7\u00C0-\uFFFF"  # \w covers letters, digits and '_'
@@ -60,16 +60,18 @@ class Token:
 
 def tokens(text: str) -> list[Token]:
     """The query's tokens, without whitespace and comments."""
-    return [t for t in _scan(text) if t.kind not in ("space", "comment")]
+    return list(_significant(text))
 
 
-def _scan(text: str) -> Iterator[Token]:
+def _significant(text: str) -> Iterator[Token]:
+    """The tokens one by one, as they are needed: most checks stop after a few."""
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup or "punct"
-        yield Token(kind, match.group(), match.start(), match.end())
+        if kind not in ("space", "comment"):
+            yield Token(kind, match.group(), match.start(), match.end())
 
 
-def query_form(toks: Sequence[Token]) -> str | None:
+def query_form(toks: Iterable[Token]) -> str | None:
     """SELECT, ASK, CONSTRUCT, DESCRIBE, an Update keyword, or None when there is none."""
     for tok in toks:
         if tok.keyword in QUERY_FORMS or tok.keyword in UPDATE_KEYWORDS:
@@ -79,7 +81,7 @@ def query_form(toks: Sequence[Token]) -> str | None:
 
 def is_update(text: str) -> bool:
     """Whether the text is a SPARQL Update request rather than a query."""
-    return query_form(tokens(text)) in UPDATE_KEYWORDS
+    return query_form(_significant(text)) in UPDATE_KEYWORDS
 
 
 def prologue(toks: Sequence[Token]) -> tuple[str | None, dict[str, str]]:
@@ -94,7 +96,7 @@ def prologue(toks: Sequence[Token]) -> tuple[str | None, dict[str, str]]:
     return base, prefixes
 
 
-def has_dataset_clause(toks: Sequence[Token]) -> bool:
+def has_dataset_clause(toks: Iterable[Token]) -> bool:
     """Whether the query names its own dataset (FROM / FROM NAMED)."""
     return any(t.keyword == "FROM" for t in toks)
 
@@ -105,7 +107,7 @@ def names_dataset(text: str) -> bool:
     >>> names_dataset("SELECT * FROM <g> { ?s ?p ?o }"), names_dataset('ASK { ?s ?p "from" }')
     (True, False)
     """
-    return _FROM.search(text) is not None and has_dataset_clause(tokens(text))
+    return _FROM.search(text) is not None and has_dataset_clause(_significant(text))
 
 
 def variables(toks: Sequence[Token]) -> list[str]:

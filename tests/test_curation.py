@@ -9,10 +9,11 @@ import pytest
 from rdflib import XSD, Literal, URIRef
 
 from cartkg import yamlio
-from cartkg.curation import Curation, load_curation
+from cartkg.curation import load_curation
 from cartkg.errors import DataErrors
 from cartkg.mappings import canonical_tsv
 from cartkg.paths import Layout, sources_dir
+from cartkg.records import Curation
 from cartkg.values import parse_amount
 from cartkg.vocabulary import Vocabulary, load_ontology
 

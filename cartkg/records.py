@@ -1,0 +1,83 @@
+"""The curated data as typed records: what `curation.load_curation` gives and `rdfgen` turns
+into RDF. Each record knows where it was read (file and line), for error messages and locators.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Literal, URIRef
+
+from cartkg.mappings import Mapping
+from cartkg.values import Amount
+
+
+@dataclass(frozen=True)
+class Where:
+    file: str  # relative to the project root
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass
+class Source:
+    id: str
+    file: str
+    sha256: str
+    title: str
+    kind: URIRef
+    where: Where
+    title_is_descriptive: bool = False
+    publisher: str | None = None
+    date: Literal | None = None
+    reliability: str | None = None
+    #: The document's lines, when the document is at hand.
+    text_lines: list[str] | None = None
+
+
+@dataclass
+class Entity:
+    id: str
+    types: list[URIRef]
+    label: str
+    where: Where
+    aliases: list[str] = field(default_factory=list)
+    description: str | None = None
+
+
+#: What a claim's property points at: an IRI, a literal, or a value node (with its class).
+Value = URIRef | Literal | tuple[Amount, URIRef | None]
+
+
+@dataclass(frozen=True)
+class Statement:
+    predicate: URIRef
+    value: Value
+    where: Where
+
+
+@dataclass
+class Claim:
+    source: str
+    about: str
+    first_line: int
+    last_line: int
+    says: str
+    statements: list[Statement]
+    where: Where
+    status: str = "stated"
+    note: str | None = None
+    record: str | None = None
+
+
+@dataclass
+class Curation:
+    sources: list[Source]
+    entities: list[Entity]
+    claims: list[Claim]
+    mappings: list[Mapping]
+    #: Every input file (relative name -> path), for the release manifest.
+    inputs: dict[str, Path]
