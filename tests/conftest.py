@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from cartkg.paths import Layout, layout
 from cartkg.release import build
 
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
+SERVER_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "server"
 
 
 @pytest.fixture
@@ -29,3 +31,13 @@ def project_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("project") / "release"
     build(layout(), folder)
     return folder
+
+
+@pytest.fixture(scope="session")
+def server_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The endpoint tests' release of invented facts (fixtures/server/kg.trig), built once.
+    Read it only."""
+    sys.path.insert(0, str(SERVER_FIXTURES))
+    from server_support import build_release
+
+    return build_release(tmp_path_factory.mktemp("server") / "release")

@@ -15,7 +15,7 @@ from cartkg.paths import layout
 from cartkg.query import prefixes as endpoint_prefixes
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "server"))
-from server_support import QUERIES, build_release, close_app, make_app
+from server_support import QUERIES, close_app, make_app
 
 KG = "https://w3id.org/cartkg/id/"
 CARTKG = "https://w3id.org/cartkg/ontology/"
@@ -23,13 +23,8 @@ ATTACK = 'x" } UNION { ?s ?p ?o } #'
 
 
 @pytest.fixture(scope="module")
-def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_release(tmp_path_factory.mktemp("release"))
-
-
-@pytest.fixture(scope="module")
-def app(release: Path):  # type: ignore[no-untyped-def]
-    app = make_app(release)
+def app(server_release: Path):  # type: ignore[no-untyped-def]
+    app = make_app(server_release)
     yield app
     close_app(app)
 
@@ -57,9 +52,9 @@ def test_the_project_queries_load() -> None:
         assert query.form in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 
 
-def test_the_project_queries_run(release: Path) -> None:
+def test_the_project_queries_run(server_release: Path) -> None:
     """Every query of queries/ parses, binds its defaults and runs (on the small test data)."""
-    app = make_app(release, queries_dir=layout().queries, pool_size=1)
+    app = make_app(server_release, queries_dir=layout().queries, pool_size=1)
     try:
         client = app.test_client()
         for name, query in app.extensions["cartkg"].canned.items():

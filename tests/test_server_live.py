@@ -20,7 +20,7 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, POST, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "server"))
-from server_support import build_release, start_server, stop_server
+from server_support import start_server, stop_server
 
 pytestmark = pytest.mark.slow
 
@@ -39,14 +39,9 @@ TIMEOUT = 3.0
 
 
 @pytest.fixture(scope="module")
-def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_release(tmp_path_factory.mktemp("release"))
-
-
-@pytest.fixture(scope="module")
-def endpoint(release: Path):  # type: ignore[no-untyped-def]
+def endpoint(server_release: Path):  # type: ignore[no-untyped-def]
     process, url = start_server(
-        release,
+        server_release,
         "--workers",
         "1",
         "--threads",
@@ -234,9 +229,9 @@ def test_runaway_query(endpoint) -> None:  # type: ignore[no-untyped-def]
     assert request(endpoint, "GET", "/sparql?query=" + quote(HOSPITALS))[0] == 200
 
 
-def test_a_broken_canned_query_stops_the_start(release, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_broken_canned_query_stops_the_start(server_release, tmp_path) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "broken.rq").write_text("#+ summary: fine\n#+ pagination: lots\nSELECT * {}\n")
-    command = [sys.executable, "-m", "cartkg.server", "--release", str(release),
+    command = [sys.executable, "-m", "cartkg.server", "--release", str(server_release),
                "--queries", str(tmp_path), "--port", "9"]  # fmt: skip
     done = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert done.returncode != 0
@@ -247,9 +242,9 @@ def test_a_broken_canned_query_stops_the_start(release, tmp_path) -> None:  # ty
 # ---- SERVICE to an allowed endpoint --------------------------------------------------------
 
 
-def test_allowed_service_is_federated(release, endpoint) -> None:  # type: ignore[no-untyped-def]
+def test_allowed_service_is_federated(server_release, endpoint) -> None:  # type: ignore[no-untyped-def]
     process, url = start_server(
-        release, "--workers", "1", "--threads", "2", "--allow-service", endpoint
+        server_release, "--workers", "1", "--threads", "2", "--allow-service", endpoint
     )
     try:
         hospital = "<https://w3id.org/cartkg/ontology/Hospital>"

@@ -17,7 +17,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "server"))
-from server_support import build_release, close_app, make_app, start_server, stop_server
+from server_support import close_app, make_app, start_server, stop_server
 
 LIMIT_MB = 300
 TIMEOUT = 60.0
@@ -39,15 +39,10 @@ SRJ = "application/sparql-results+json"
 
 
 @pytest.fixture(scope="module")
-def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_release(tmp_path_factory.mktemp("release"))
-
-
-@pytest.fixture(scope="module")
-def endpoint(release: Path):  # type: ignore[no-untyped-def]
+def endpoint(server_release: Path):  # type: ignore[no-untyped-def]
     """A real server, its limit set as an operator sets it."""
     process, url = start_server(
-        release,
+        server_release,
         *("--workers", "1", "--threads", "2", "--timeout", str(TIMEOUT)),
         *("--worker-memory", str(LIMIT_MB)),
     )
@@ -70,12 +65,12 @@ def get(url: str, query: str) -> tuple[int, bytes, float]:
 @pytest.mark.slow
 @pytest.mark.parametrize("query", BIG, ids=["pyoxigraph", "python"])
 def test_a_query_over_the_limit_gets_503_and_the_server_goes_on(
-    endpoint: str, release: Path, query: str
+    endpoint: str, server_release: Path, query: str
 ) -> None:
     status, body, seconds = get(endpoint, query)
     assert status == 503, body[:300]
     assert f"exceeded the memory limit of {LIMIT_MB} MB".encode() in body
-    assert b"Traceback" not in body and str(release).encode() not in body
+    assert b"Traceback" not in body and str(server_release).encode() not in body
     assert seconds < TIMEOUT / 2  # the memory limit stopped it, not the time limit
     # The dead worker is replaced: every later query is answered, by both workers.
     for _ in range(4):
@@ -84,9 +79,11 @@ def test_a_query_over_the_limit_gets_503_and_the_server_goes_on(
 
 
 @pytest.mark.parametrize("in_memory", [True, False], ids=["in-memory", "on-disk"])
-def test_the_release_opens_and_answers_under_the_limit(release: Path, in_memory: bool) -> None:
+def test_the_release_opens_and_answers_under_the_limit(
+    server_release: Path, in_memory: bool
+) -> None:
     app = make_app(
-        release, timeout=TIMEOUT, pool_size=1, in_memory=in_memory, worker_memory_mb=LIMIT_MB
+        server_release, timeout=TIMEOUT, pool_size=1, in_memory=in_memory, worker_memory_mb=LIMIT_MB
     )
     try:
         response = app.test_client().get("/sparql", query_string={"query": HOSPITALS})
@@ -98,9 +95,9 @@ def test_the_release_opens_and_answers_under_the_limit(release: Path, in_memory:
         close_app(app)
 
 
-def test_the_big_queries_answer_without_a_limit(release: Path) -> None:
+def test_the_big_queries_answer_without_a_limit(server_release: Path) -> None:
     """What the limit is tested with: queries that are fine, only larger than it."""
-    app = make_app(release, timeout=TIMEOUT, pool_size=1, worker_memory_mb=0)
+    app = make_app(server_release, timeout=TIMEOUT, pool_size=1, worker_memory_mb=0)
     try:
         client = app.test_client()
         for query in BIG:

@@ -26,19 +26,14 @@ SRJ = "application/sparql-results+json"
 
 
 @pytest.fixture(scope="module")
-def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_release(tmp_path_factory.mktemp("release"))
-
-
-@pytest.fixture(scope="module")
-def store(release: Path) -> ox.Store:
+def store(server_release: Path) -> ox.Store:
     """The same data, read directly: what the endpoint's answers are compared with."""
-    return ox.Store.read_only(str(release / "store"))
+    return ox.Store.read_only(str(server_release / "store"))
 
 
 @pytest.fixture(scope="module")
-def app(release: Path):  # type: ignore[no-untyped-def]
-    app = make_app(release, timeout=3.0)
+def app(server_release: Path):  # type: ignore[no-untyped-def]
+    app = make_app(server_release, timeout=3.0)
     yield app
     close_app(app)
 
@@ -50,7 +45,7 @@ def client(app):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def plain_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A release whose store has no union default graph of its own."""
+    """A server_release whose store has no union default graph of its own."""
     return build_release(tmp_path_factory.mktemp("plain"), union=False)
 
 
@@ -274,14 +269,14 @@ def test_updates_are_refused(client, store) -> None:  # type: ignore[no-untyped-
     assert len(store) == before
 
 
-def test_no_stack_traces_or_paths_in_errors(client, release) -> None:  # type: ignore[no-untyped-def]
+def test_no_stack_traces_or_paths_in_errors(client, server_release) -> None:  # type: ignore[no-untyped-def]
     for response in [
         client.get("/sparql", query_string={"query": "SELECT"}),
         client.get("/nowhere"),
         client.delete("/sparql"),
     ]:
         assert b"Traceback" not in response.data
-        assert str(release).encode() not in response.data
+        assert str(server_release).encode() not in response.data
 
 
 # ---- the dataset ---------------------------------------------------------------------------
