@@ -1,6 +1,6 @@
 """Run every benchmark, one after the other, and print their tables.
 
-    python bench/run.py [build|endpoint|shacl ...]
+    python bench/run.py [build|endpoint|shacl|validate ...]
 
 Each benchmark is its own script with its own options (see its docstring); this runs them
 with their defaults. Benchmarks are never part of the test suite: timings on a shared CI
@@ -18,6 +18,7 @@ BENCHMARKS = {
     "build": HERE / "bench_build.py",  # cold `cartkg build`, goal < 10 s
     "endpoint": HERE / "bench_endpoint.py",  # this endpoint vs `oxigraph serve-read-only`
     "shacl": HERE / "bench_shacl.py",  # 1M triples: fast engine (and pySHACL with a flag)
+    "validate": HERE / "bench_validate.py",  # 1M triples: `cartkg validate` end to end
 }
 
 

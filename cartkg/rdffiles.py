@@ -14,6 +14,7 @@ cartkg.errors.SourceError: notes.txt: unknown RDF syntax '.txt'; known: .jsonld,
 from __future__ import annotations
 
 import gzip
+import io
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Collection, Iterable, Iterator, Sequence
@@ -224,8 +225,8 @@ def locate(files: Sequence[Path], nodes: Collection[str]) -> dict[str, Location]
 
 def _scan(path: Path, wanted: set[str], mentions: bool) -> dict[str, int]:
     syntax = syntax_of(path)
-    with _open(path) as stream:
-        lines = (raw.decode("utf-8", "replace") for raw in stream)
+    # Split on "\n" only, as a binary read does; decoded in blocks rather than line by line.
+    with io.TextIOWrapper(_open(path), encoding="utf-8", errors="replace", newline="\n") as lines:
         if syntax in LINE_BASED:
             return _scan_turtle_like(lines, wanted, _base_iri(path), mentions)
         pattern = _XML_ABOUT if syntax == RdfFormat.RDF_XML else _JSON_ID
@@ -251,7 +252,6 @@ def _scan_turtle_like(
     {'http://ex.org/c': 3}
     """
     prefixes: dict[str, str] = {}
-    forms = _forms(wanted, prefixes)
     at_start: dict[str, int] = {}  # lines where a statement starts with the node
     first: dict[str, int] = {}  # lines starting with the node (or naming it, with `mentions`)
     statement_start = True
@@ -266,7 +266,6 @@ def _scan_turtle_like(
             continue
         if text[0] in "@PBpb" and (directive := _directive(text, prefixes, base)) is not None:
             base, statement_start = directive, True
-            forms = _forms(wanted, prefixes)
             continue
         if mentions:
             for match in _TOKEN.finditer(text):
@@ -274,7 +273,10 @@ def _scan_turtle_like(
                     first.setdefault(iri, number)
         else:  # the first token, looked up as written: no parsing for the lines that don't matter
             token = text.split(None, 1)[0]
-            if iri := forms.get(token) or forms.get(token.rstrip(";,.")):
+            iri = _as_written(token, prefixes)
+            if iri not in wanted:
+                iri = _as_written(token.rstrip(";,."), prefixes)
+            if iri in wanted:
                 first.setdefault(iri, number)
                 if statement_start:
                     at_start.setdefault(iri, number)
@@ -285,13 +287,18 @@ def _scan_turtle_like(
     return {node: found[node] for node in sorted(found)}
 
 
-def _forms(wanted: set[str], prefixes: dict[str, str]) -> dict[str, str]:
-    """How each wanted IRI can be written, as `<IRI>` or `prefix:local`, mapped to the IRI."""
-    forms = {f"<{iri}>": iri for iri in wanted}
-    for prefix, namespace in prefixes.items():
-        forms.update({f"{prefix}:{iri[len(namespace):]}": iri
-                      for iri in wanted if iri.startswith(namespace)})  # fmt: skip
-    return forms
+def _as_written(token: str, prefixes: dict[str, str]) -> str:
+    """The IRI a token spells out, `<IRI>` or `prefix:local`, taken as written (no escapes or
+    relative IRIs resolved: a first token is only looked up, not parsed); '' if none.
+
+    >>> _as_written("ex:a", {"ex": "http://ex.org/"}), _as_written("<http://ex.org/b>", {})
+    ('http://ex.org/a', 'http://ex.org/b')
+    """
+    if token.startswith("<") and token.endswith(">"):
+        return token[1:-1]
+    prefix, colon, local = token.partition(":")
+    namespace = prefixes.get(prefix) if colon else None
+    return "" if namespace is None else namespace + local
 
 
 def _directive(text: str, prefixes: dict[str, str], base: str) -> str | None:

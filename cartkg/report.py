@@ -27,8 +27,10 @@ def compact(node: Node | None) -> str:
         return ""
     if isinstance(node, URIRef):
         for prefix, base in _BY_LENGTH:
+            if not node.startswith(base):
+                continue
             local = str(node)[len(base) :]
-            if node.startswith(base) and local and all(c.isalnum() or c in "_-." for c in local):
+            if local and all(c.isalnum() or c in "_-." for c in local):
                 return f"{prefix}:{local}"
         return f"<{node}>"
     if isinstance(node, Literal):

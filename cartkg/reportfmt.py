@@ -9,19 +9,20 @@ its severity; the others keep theirs (warning, note/notice).
 >>> from cartkg.report import Result
 >>> r = Result("Warning", "kg:x", "rdfs:label", '" x"@en', "cks:LabelShape",
 ...            "sh:PatternConstraintComponent", "Stray whitespace.")
->>> print(github(Report(False, [r]), lambda _: Location(Path("d.ttl"), 3), "violation"), end="")
+>>> print(render("github", Report(False, [r]), lambda _: Location(Path("d.ttl"), 3)), end="")
 ::warning file=d.ttl,line=3,title=Warning cks%3ALabelShape::kg:x: Stray whitespace. (value " x"@en)
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import xml.etree.ElementTree as ET
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from itertools import groupby
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from cartkg import __version__
 from cartkg.namespaces import PREFIXES
@@ -56,9 +57,15 @@ def compact(text: str | None) -> str:
     if not text:
         return ""
     if text.startswith("<") and text.endswith(">"):
-        for prefix, namespace in _NAMESPACES.items():
-            if text[1:].startswith(namespace) and len(text) > len(namespace) + 2:
-                return f"{prefix}:{text[len(namespace) + 1 : -1]}"
+        return _compact_iri(text)
+    return text
+
+
+@functools.lru_cache(maxsize=1024)  # a report names the same few shapes thousands of times
+def _compact_iri(text: str) -> str:
+    for prefix, namespace in _NAMESPACES.items():
+        if text.startswith(namespace, 1) and len(text) > len(namespace) + 2:
+            return f"{prefix}:{text[len(namespace) + 1 : -1]}"
     return text
 
 
@@ -84,6 +91,8 @@ def severity_name(severity: str) -> str:
     >>> severity_name("http://www.w3.org/ns/shacl#Warning"), severity_name("sh:Info")
     ('Warning', 'Info')
     """
+    if severity in SEVERITIES:  # as most are
+        return severity
     for separator in ("#", "/", ":"):
         severity = severity.rsplit(separator, 1)[-1]
     return severity
@@ -110,16 +119,44 @@ def _message(result: Result) -> str:
 
 def display(path: Path) -> str:
     """A path relative to the working directory when it lies below it, with forward slashes."""
+    return _relative(path, Path.cwd().resolve())
+
+
+def _relative(path: Path, cwd: Path) -> str:
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return path.resolve().relative_to(cwd).as_posix()
     except ValueError:
         return path.as_posix()
 
 
-def _at(place: Location | None) -> str:
+class Place(NamedTuple):
+    """A `Location` as a report shows it."""
+
+    file: str  # see `display`
+    line: int | None
+
+
+def _places(where: Where) -> Callable[[Result], Place | None]:
+    """`where`, each file displayed once per report rather than once per result: resolving a
+    path costs system calls, and a report can name the same file 240k times."""
+    cwd = Path.cwd().resolve()
+    shown: dict[Path, str] = {}
+
+    def place(result: Result) -> Place | None:
+        location = where(result)
+        if location is None:
+            return None
+        if location.file not in shown:
+            shown[location.file] = _relative(location.file, cwd)
+        return Place(shown[location.file], location.line)
+
+    return place
+
+
+def _at(place: Place | None) -> str:
     if place is None:
         return ""
-    return display(place.file) + (f":{place.line}" if place.line else "")
+    return place.file + (f":{place.line}" if place.line else "")
 
 
 def _level(result: Result, fail_on: str, levels: Mapping[str, str]) -> str:
@@ -129,10 +166,15 @@ def _level(result: Result, fail_on: str, levels: Mapping[str, str]) -> str:
 
 
 def _ordered(report: Report) -> list[Result]:
-    return sorted(
-        report.results,
-        key=lambda r: (rule_id(r), compact(r.focus_node), r.result_path or "", r.value or ""),
-    )
+    """By rule, focus node, path and value; then by what tells results apart in the report, so
+    that the order never rests on the order they came in (which can follow blank node labels,
+    new on every run)."""
+    return sorted(report.results, key=_order)
+
+
+def _order(r: Result) -> tuple[str, ...]:
+    where = (rule_id(r), compact(r.focus_node), r.result_path or "", r.value or "")
+    return (*where, r.severity, r.constraint_component, r.message)
 
 
 def summary(report: Report, fail_on: str) -> str:
@@ -152,36 +194,38 @@ def _count(n: int, noun: str) -> str:
 
 
 # ---- formats -------------------------------------------------------------------------------
+# Each format comes in pieces, to be written as they come: a report on a big file runs to
+# hundreds of MB, which would otherwise be held as one string too.
 
 
-def text(report: Report, where: Where, fail_on: str) -> str:
+def text(report: Report, where: Where, fail_on: str) -> Iterator[str]:
     """Grouped by shape, then by focus node; each result with its message, path and value."""
-    out: list[str] = []
+    where_is = _places(where)
     for shape, in_shape in groupby(_ordered(report), key=rule_id):
         results = list(in_shape)
-        out.append(f"{shape}  ({len(results)} result{'s' * (len(results) != 1)})")
+        yield f"{shape}  ({len(results)} result{'s' * (len(results) != 1)})\n"
         for focus, at_focus in groupby(results, key=lambda r: compact(r.focus_node)):
             group = list(at_focus)
-            place = _at(where(group[0]))
-            out.append(f"  {focus}" + (f"  ({place})" if place else ""))
+            place = _at(where_is(group[0]))
+            yield f"  {focus}" + (f"  ({place})" if place else "") + "\n"
             for result in group:
-                out.append(f"    {severity_name(result.severity)}: {_message(result)}")
+                yield f"    {severity_name(result.severity)}: {_message(result)}\n"
                 details = [
                     f"path {compact(result.result_path)}" if result.result_path else "",
                     f"value {compact(result.value)}" if result.value is not None else "",
                     f"[{compact(result.constraint_component)}]",
                 ]
-                out.append("      " + "  ".join(d for d in details if d))
-        out.append("")
-    out.append(summary(report, fail_on))
-    return "\n".join(out) + "\n"
+                yield "      " + "  ".join(d for d in details if d) + "\n"
+        yield "\n"
+    yield summary(report, fail_on) + "\n"
 
 
-def as_json(report: Report, where: Where, fail_on: str) -> str:
+def as_json(report: Report, where: Where, fail_on: str) -> Iterator[str]:
     """The results with their file and line; `prefixes` expands the CURIEs."""
+    where_is = _places(where)
 
     def row(result: Result) -> dict[str, Any]:
-        place = where(result)
+        place = where_is(result)
         return {
             "severity": severity_name(result.severity),
             "fails": fails(result, fail_on),
@@ -191,7 +235,7 @@ def as_json(report: Report, where: Where, fail_on: str) -> str:
             "sourceShape": compact(result.source_shape) or None,
             "constraintComponent": compact(result.constraint_component),
             "message": result.message,
-            "file": display(place.file) if place else None,
+            "file": place.file if place else None,
             "line": place.line if place else None,
         }
 
@@ -204,13 +248,19 @@ def as_json(report: Report, where: Where, fail_on: str) -> str:
         "results": [row(r) for r in _ordered(report)],
         "prefixes": _NAMESPACES,
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return _json(document)
 
 
-def junit(report: Report, where: Where, fail_on: str) -> str:
+def _json(document: Any) -> Iterator[str]:
+    """`json.dumps(document, indent=2, ensure_ascii=False)` and a line break, in pieces."""
+    yield from json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(document)
+    yield "\n"
+
+
+def junit(report: Report, where: Where, fail_on: str) -> Iterator[str]:
     """One test suite per shape, one test case per result; failing results carry <failure>,
     the others their details in <system-out>. A clean run is one passing test case."""
-    ordered = _ordered(report)
+    ordered, where_is = _ordered(report), _places(where)
     root = ET.Element("testsuites", name="cartkg")
     if not ordered:
         suite = ET.SubElement(root, "testsuite", name="cartkg", tests="1", failures="0", errors="0")
@@ -223,9 +273,9 @@ def junit(report: Report, where: Where, fail_on: str) -> str:
         for result in results:
             name = " ".join(filter(None, [compact(result.focus_node), result.result_path]))
             case = ET.SubElement(suite, "testcase", name=name, classname=shape)
-            place = where(result)
+            place = where_is(result)
             if place:
-                case.set("file", display(place.file))
+                case.set("file", place.file)
                 if place.line:
                     case.set("line", str(place.line))
             if fails(result, fail_on):
@@ -238,10 +288,11 @@ def junit(report: Report, where: Where, fail_on: str) -> str:
     root.set("failures", str(sum(fails(r, fail_on) for r in ordered)))
     root.set("errors", "0")
     ET.indent(root)
-    return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
+    # One piece: ElementTree.write to the stream would declare the stream's encoding.
+    yield ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
 
 
-def _details(result: Result, place: Location | None) -> str:
+def _details(result: Result, place: Place | None) -> str:
     lines = [
         f"{severity_name(result.severity)}: {_message(result)}",
         f"focus node: {compact(result.focus_node)}",
@@ -254,9 +305,9 @@ def _details(result: Result, place: Location | None) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def sarif(report: Report, where: Where, fail_on: str) -> str:
+def sarif(report: Report, where: Where, fail_on: str) -> Iterator[str]:
     """A SARIF 2.1.0 log with one run; the rules are the shapes (or components) that fired."""
-    ordered = _ordered(report)
+    ordered, where_is = _ordered(report), _places(where)
     rules: dict[str, dict[str, Any]] = {}
     for result in ordered:
         rules.setdefault(rule_id(result), {
@@ -266,7 +317,7 @@ def sarif(report: Report, where: Where, fail_on: str) -> str:
             "helpUri": "https://www.w3.org/TR/shacl/",
         })  # fmt: skip
     index = {rule: i for i, rule in enumerate(rules)}
-    return json.dumps({
+    return _json({
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
         "runs": [{
@@ -276,19 +327,19 @@ def sarif(report: Report, where: Where, fail_on: str) -> str:
                 "informationUri": "https://w3id.org/cartkg",
                 "rules": list(rules.values()),
             }},
-            "results": [_sarif_result(r, where(r), fail_on, index) for r in ordered],
+            "results": [_sarif_result(r, where_is(r), fail_on, index) for r in ordered],
         }],
-    }, indent=2, ensure_ascii=False) + "\n"  # fmt: skip
+    })  # fmt: skip
 
 
 def _sarif_result(
-    result: Result, place: Location | None, fail_on: str, index: Mapping[str, int]
+    result: Result, place: Place | None, fail_on: str, index: Mapping[str, int]
 ) -> dict[str, Any]:
     location: dict[str, Any] = {
         "logicalLocations": [{"fullyQualifiedName": compact(result.focus_node), "kind": "resource"}]
     }
     if place:
-        location["physicalLocation"] = {"artifactLocation": {"uri": display(place.file)}}
+        location["physicalLocation"] = {"artifactLocation": {"uri": place.file}}
         if place.line:
             location["physicalLocation"]["region"] = {"startLine": place.line}
     value = f", value {compact(result.value)}" if result.value is not None else ""
@@ -309,22 +360,21 @@ def _sarif_result(
     }
 
 
-def github(report: Report, where: Where, fail_on: str) -> str:
+def github(report: Report, where: Where, fail_on: str) -> Iterator[str]:
     """GitHub Actions workflow commands: one `::error`/`::warning`/`::notice` per result."""
-    lines = []
+    where_is = _places(where)
     for result in _ordered(report):
-        place = where(result)
+        place = where_is(result)
         props: dict[str, str] = {}
         if place:
-            props["file"] = display(place.file)
+            props["file"] = place.file
             if place.line:
                 props["line"] = str(place.line)
         props["title"] = f"{severity_name(result.severity)} {rule_id(result)}"
         message = f"{compact(result.focus_node)}: {_message(result)}"
         if result.value is not None:
             message += f" (value {compact(result.value)})"
-        lines.append(annotation(_level(result, fail_on, _GITHUB_COMMAND), message, props))
-    return "".join(line + "\n" for line in lines)
+        yield annotation(_level(result, fail_on, _GITHUB_COMMAND), message, props) + "\n"
 
 
 def annotation(command: str, message: str, props: Mapping[str, str]) -> str:
@@ -342,7 +392,7 @@ def _escape(value: str, *, prop: bool) -> str:
     return value.replace(":", "%3A").replace(",", "%2C") if prop else value
 
 
-RENDERERS: dict[str, Callable[[Report, Where, str], str]] = {
+RENDERERS: dict[str, Callable[[Report, Where, str], Iterable[str]]] = {
     "text": text,
     "json": as_json,
     "junit": junit,
@@ -351,7 +401,13 @@ RENDERERS: dict[str, Callable[[Report, Where, str], str]] = {
 }
 
 
-def render(fmt: str, report: Report, where: Where, fail_on: str = "violation") -> str:
+def pieces(fmt: str, report: Report, where: Where, fail_on: str = "violation") -> Iterable[str]:
+    """The report in format `fmt`, in pieces to write one after the other."""
     if fmt not in RENDERERS:
         raise ValueError(f"unknown report format {fmt!r}; known: {', '.join(FORMATS)}")
     return RENDERERS[fmt](report, where, fail_on)
+
+
+def render(fmt: str, report: Report, where: Where, fail_on: str = "violation") -> str:
+    """The report in format `fmt`, as one string."""
+    return "".join(pieces(fmt, report, where, fail_on))

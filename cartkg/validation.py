@@ -13,7 +13,7 @@ files, the project's own graph is generated from the curated data and checked th
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -59,6 +59,10 @@ class Outcome:
 
     def render(self, fmt: str) -> str:
         return reportfmt.render(fmt, self.report, self.where, self.fail_on)
+
+    def pieces(self, fmt: str) -> Iterable[str]:
+        """The report in format `fmt`, in pieces to write as they come."""
+        return reportfmt.pieces(fmt, self.report, self.where, self.fail_on)
 
     def where(self, result: Result) -> Location | None:
         if result in self.placed:
@@ -207,20 +211,39 @@ def parse_outputs(
 
 
 def write_reports(
-    outputs: Sequence[tuple[str, Path | None]], render: Callable[[str], str], stdout: TextIO
+    outputs: Sequence[tuple[str, Path | None]],
+    render: Callable[[str], Iterable[str]],
+    stdout: TextIO,
 ) -> None:
-    """Each report asked for, to its file or to stdout."""
+    """Each report asked for, to its file or to stdout. `render` gives a report as one string
+    or in pieces, which are written as they come."""
     for fmt, target in outputs:
-        rendered = render(fmt)
         if target is None:
-            stdout.write(rendered)
+            _write(render(fmt), stdout)
             continue
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(rendered, encoding="utf-8")
+            with target.open("w", encoding="utf-8") as out:
+                _write(render(fmt), out)
         except OSError as err:
             message = f"cannot write the {fmt} report: {err.strerror}"
             raise SourceError(message, file=str(target)) from None
+
+
+def _write(report: Iterable[str], out: TextIO, batch: int = 1 << 20) -> None:
+    """Write a report given whole or in pieces, gathered into writes of about `batch`
+    characters: stdout may be unbuffered (PYTHONUNBUFFERED, usual in CI), each write then a
+    system call."""
+    pieces = [report] if isinstance(report, str) else report  # not character by character
+    gathered: list[str] = []
+    size = 0
+    for piece in pieces:
+        gathered.append(piece)
+        size += len(piece)
+        if size >= batch:
+            out.write("".join(gathered))
+            gathered, size = [], 0
+    out.write("".join(gathered))
 
 
 def run(
@@ -236,7 +259,7 @@ def run(
     try:
         outputs = parse_outputs(formats, output)
         outcome = validate(paths, options)
-        write_reports(outputs, outcome.render, stdout)
+        write_reports(outputs, outcome.pieces, stdout)
     except CartkgError as err:
         return could_not_run("validate", err, formats, stdout, stderr)
     summarise(outputs, outcome.report, options.fail_on, stderr)

@@ -9,6 +9,7 @@ on kg:car-t-lupus, one on kg:car-t-myeloma), one warning and one info.
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import re
 import shutil
@@ -20,8 +21,12 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
+from cartkg import reportfmt
 from cartkg.cli import main
-from cartkg.rdffiles import SYNTAXES, locate
+from cartkg.rdffiles import SYNTAXES, Location, locate
+from cartkg.report import Report
+from cartkg.report import Result as ReportResult
+from cartkg.validation import write_reports
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "validate"
@@ -157,6 +162,24 @@ def test_lines_are_found_past_long_strings_and_relative_iris(tmp_path: Path) -> 
     )
     found = locate([path], {"http://ex.org/a", "http://ex.org/b", "http://ex.org/c"})
     assert {iri[-1]: place.line for iri, place in found.items()} == {"a": 3, "b": 6, "c": 7}
+
+
+def test_lines_follow_a_prefix_redefined_midway(tmp_path: Path) -> None:
+    path = tmp_path / "prefixes.ttl"
+    path.write_text(
+        "@prefix ex: <http://one.org/> .\n"
+        "ex:a ex:p 1 .\n"
+        "@prefix ex: <http://two.org/> .\n"
+        "ex:a ex:p ex:z ,\n"
+        "    ex:b, ex:c .\n"
+        "<http://one.org/c> ex:p 2 .\n",
+        encoding="utf-8",
+    )
+    found = locate([path], {"http://one.org/a", "http://two.org/a", "http://two.org/b",
+                            "http://one.org/c"})  # fmt: skip
+    assert {iri: place.line for iri, place in found.items()} == {
+        "http://one.org/a": 2, "http://two.org/a": 4, "http://two.org/b": 5, "http://one.org/c": 6
+    }  # fmt: skip
 
 
 def test_gzipped_files_are_read(tmp_path: Path) -> None:
@@ -375,6 +398,61 @@ def test_output_takes_the_format_without_a_file(tmp_path: Path) -> None:
     assert json.loads(target.read_text())["failed"] is True
     clash = validate(BROKEN, "--format", "json", "--format", "text", "--output", str(target))
     assert clash.exit_code == 2
+
+
+@pytest.mark.parametrize("fmt", reportfmt.FORMATS)
+def test_a_report_written_to_a_file_is_the_one_on_stdout(fmt: str, tmp_path: Path) -> None:
+    target = tmp_path / f"report.{fmt}"
+    run = validate(BROKEN, "--format", fmt, "--format", f"{fmt}={target}")
+    assert run.exit_code == 1
+    assert run.stdout == target.read_text(encoding="utf-8")
+
+
+def test_a_report_in_pieces_is_written_in_a_few_large_writes() -> None:
+    """stdout may be unbuffered (PYTHONUNBUFFERED), each write then a system call: a report's
+    many small pieces must not each be one."""
+
+    class Writes(io.StringIO):
+        count = 0
+
+        def write(self, text: str) -> int:
+            self.count += 1
+            return super().write(text)
+
+    pieces = [f"line {i}\n" for i in range(100_000)]
+    out = Writes()
+    write_reports([("text", None)], lambda _: iter(pieces), out)
+    assert out.getvalue() == "".join(pieces)
+    assert out.count <= 3
+
+
+def test_tied_results_come_out_in_one_order_whatever_order_they_came_in() -> None:
+    """Regression: results alike in rule, focus node, path and value were listed in the order
+    they came in, which follows the blank node labels of the shapes, new on every run; so the
+    reports on the same data differed from run to run."""
+    messages = ["Must be a source document.", "Needs exactly one source document."]
+    tied = [
+        ReportResult("Violation", "kg:a", "cartkg:statedIn", "kg:x", f"_:b{i}",
+               "sh:ClassConstraintComponent", message)
+        for i, message in enumerate(messages)
+    ]  # fmt: skip
+    for fmt in reportfmt.FORMATS:
+        forwards = reportfmt.render(fmt, Report(False, tied), lambda _: None)
+        backwards = reportfmt.render(fmt, Report(False, tied[::-1]), lambda _: None)
+        assert forwards == backwards, fmt
+
+
+def test_files_are_shown_from_the_working_directory_of_each_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "data").mkdir()
+    component = "sh:MinCountConstraintComponent"
+    result = ReportResult("Violation", "kg:a", None, None, "cks:S", component, "A label.")
+    report, where = Report(False, [result]), lambda _: Location(tmp_path / "data" / "d.ttl", 3)
+    monkeypatch.chdir(tmp_path)
+    assert "  kg:a  (data/d.ttl:3)\n" in reportfmt.render("text", report, where)
+    monkeypatch.chdir(tmp_path / "data")
+    assert "  kg:a  (d.ttl:3)\n" in reportfmt.render("text", report, where)
 
 
 # ---- reuse in other repositories ------------------------------------------------------------

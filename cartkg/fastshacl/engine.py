@@ -9,7 +9,7 @@ about it (for sh:node), or anything of a severity that is not allowed (for the o
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 import pyoxigraph as ox
@@ -76,7 +76,9 @@ class Engine:
         if shape.deactivated:
             return []
         allowed = allowed_above or shape.severity in self.allowed
-        hits = [replace(hit, blocking=not allowed) for hit in self.own(shape, focus)]
+        hits = self.own(shape, focus)  # blocking, as hits are made
+        if allowed:
+            hits = [replace(hit, blocking=False) for hit in hits]
         values = sq.value_nodes(focus, shape)
         shared = self._shared_values(shape, focus) if shape.properties else {}
         for child in shape.properties:
@@ -269,9 +271,9 @@ class Engine:
                 continue
             strict = ref.component == SH.NodeConstraintComponent
             failing = [self.failing(self.model.shape(s), values, strict) for s in ref.shapes]
+            breaks = _breaks(ref.component)
             for this, value in pairs:
-                fails = [value in f for f in failing]
-                if _breaks(ref.component, fails):
+                if breaks([value in f for f in failing]):
                     hits.append(Hit(shape, ref.component, this, value))
         return hits
 
@@ -311,15 +313,18 @@ def _optional(row: ox.QuerySolution, name: str) -> OxTerm | None:
     return value  # type: ignore[no-any-return]
 
 
-def _breaks(comp: URIRef, fails: list[bool]) -> bool:
-    """Whether a value breaks a logical constraint, given whether it fails each shape."""
+def _breaks(comp: URIRef) -> Callable[[list[bool]], bool]:
+    """Whether a value breaks a logical constraint, given whether it fails each shape.
+
+    Decided once per constraint, not per value: an `SH.X` attribute makes a new URIRef.
+    """
     if comp == SH.NodeConstraintComponent or comp == SH.AndConstraintComponent:
-        return any(fails)
+        return any
     if comp == SH.NotConstraintComponent:
-        return not fails[0]
+        return lambda fails: not fails[0]
     if comp == SH.OrConstraintComponent:
-        return all(fails)
-    return fails.count(False) != 1  # sh:xone
+        return all
+    return lambda fails: fails.count(False) != 1  # sh:xone
 
 
 # ---- results for the report ----------------------------------------------------------------
