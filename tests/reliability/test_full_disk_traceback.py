@@ -57,12 +57,14 @@ def leftovers(release: Path) -> list[str]:
         if entry != current.parent:
             found.append(entry.name)
             continue
-        found += [f"{entry.name}/{p.name}" for p in entry.iterdir() if p not in (current,)
-                  and p.name != ".lock"]  # fmt: skip
+        found += [f"{entry.name}/{p.name}" for p in entry.iterdir() if p.name != ".lock"]
+        found.remove(f"{entry.name}/{current.name}")
     return found
 
 
-def cartkg_build(project: Layout, release: Path, **options: object) -> subprocess.CompletedProcess[str]:
+def cartkg_build(
+    project: Layout, release: Path, **options: object
+) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "cartkg.cli", "--project", str(project.root)]
     return subprocess.run(
         [*command, "build", "--release-dir", str(release)],

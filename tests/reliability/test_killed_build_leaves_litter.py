@@ -64,9 +64,7 @@ def java_of(tmp_path: Path) -> list[int]:
     return [
         pid
         for pid, (_, state, argv) in processes().items()
-        if state != "Z"
-        and argv[0].endswith("java")
-        and any(str(tmp_path) in arg for arg in argv)
+        if state != "Z" and argv[0].endswith("java") and any(str(tmp_path) in arg for arg in argv)
     ]
 
 
@@ -114,8 +112,8 @@ def test_a_killed_build_leaves_nothing_behind_after_the_next_build(
                 wait_for((tmp_path / "paused").exists, f"the build to reach {pause}")
             else:
                 wait_for(
-                    lambda: any(
-                        parent == process.pid and argv[0].endswith("java")
+                    lambda build_pid=process.pid: any(
+                        parent == build_pid and argv[0].endswith("java")
                         for parent, _, argv in processes().values()
                     ),
                     "HermiT to start",
