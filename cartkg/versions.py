@@ -9,9 +9,10 @@ that died, and the next build removes it. Every change to `release.d/` is made u
 exclusive lock on `release.d/.lock`, so that one build never removes another's version between
 its creation and its lock.
 
-A plain `release/` folder, as builds before 0.2 wrote, is swapped for the symlink in one step
-with renameat2(RENAME_EXCHANGE) (Linux); where the file system lacks it, by two renames, between
-which there is no release.
+A plain `release/` folder, as earlier cartkg builds wrote, is swapped for the symlink in one
+step with renameat2(RENAME_EXCHANGE) (Linux); where the file system lacks it, by two renames,
+between which there is no release. The folders those builds left when killed
+(`release.tmp-<pid>`, `release.old-<pid>`) are removed once a new release is in place.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import fcntl
+import glob
 import os
 import secrets
 import shutil
@@ -79,6 +81,25 @@ def _collect(release: Path) -> None:
                 os.unlink(entry.path)  # a new link that was never put in place
             elif not _locked(Path(entry.path)):
                 shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # another user's
+    return True
+
+
+def _collect_legacy(release: Path) -> None:
+    """Remove what earlier builds left when killed, if their process is gone."""
+    for path in release.parent.glob(f"{glob.escape(release.name)}.*-*"):
+        kind, _, pid = path.name[len(release.name) + 1 :].partition("-")
+        ours = kind in ("tmp", "old") and pid.isdigit()
+        if ours and path.is_dir() and not path.is_symlink() and not _alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def _check_replaceable(release: Path) -> None:
@@ -146,6 +167,7 @@ class Draft:
             with suppress(OSError):
                 _fsync(self.release.parent)
                 _collect(self.release)  # the previous version; open files stay readable
+                _collect_legacy(self.release)
 
 
 def _replace_folder(link: Path, release: Path) -> None:

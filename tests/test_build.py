@@ -162,7 +162,7 @@ def test_rebuilding_replaces_the_release(mini_project: Layout, built: Path) -> N
     )
     build(mini_project, built)
     assert 'fixture lymphoma B"@en' in (built / "cartkg.ttl").read_text()
-    # the plain folder (as builds before 0.2 left) became a link to a version, in one step
+    # the plain folder (as earlier builds left) became a link to a version, in one step
     assert built.is_symlink() and built.resolve().parent.name == "release.d"
     assert leftovers(built) == []
     first = built.resolve()

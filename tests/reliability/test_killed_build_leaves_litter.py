@@ -130,3 +130,23 @@ def test_a_killed_build_leaves_nothing_behind_after_the_next_build(
     assert not survivors and not left, (
         f"java processes that outlived the killed builds: {survivors}; left behind: {left}"
     )
+
+
+@needs_java
+def test_the_folders_that_earlier_builds_left_when_killed_are_removed(
+    mini_project: Layout, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    release = out / "release"
+    build(mini_project, release)
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    for name in (
+        f"release.tmp-{gone.pid}",
+        f"release.old-{gone.pid}",
+        f"release.tmp-{os.getpid()}",
+    ):
+        (out / name / "store").mkdir(parents=True)
+    build(mini_project, release)
+    # a live process's folder may be a build still running
+    assert litter(out, release, tmp_path / "tmp") == [str(out / f"release.tmp-{os.getpid()}")]
