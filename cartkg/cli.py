@@ -263,11 +263,10 @@ def serve(
     from cartkg.store import release_problem
 
     target = _release(ctx, release_dir)
-    problem = release_problem(target)
     if not os.path.lexists(target):
         click.echo(f"no release at {target}: building it first", err=True)
         ctx.invoke(build, release_dir=target)
-    elif problem is not None:  # perhaps the operator's release, damaged: never built over
+    elif (problem := release_problem(target)) is not None:  # perhaps the operator's, damaged
         raise CartkgError(
             f"{target} is not a release ({problem}); `cartkg serve` builds one only where "
             "nothing is: check --release-dir, or remove what is there"

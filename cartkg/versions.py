@@ -178,8 +178,13 @@ def _replace_folder(link: Path, release: Path) -> None:
     except OSError as err:
         if err.errno not in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
             raise
-        os.rename(release, link.with_name(link.name + ".old"))
-        os.replace(link, release)
+        aside = link.with_name(link.name + ".old")
+        os.rename(release, aside)
+        try:
+            os.replace(link, release)
+        except OSError:
+            os.rename(aside, release)
+            raise
 
 
 def exchange(first: Path, second: Path) -> None:
