@@ -6,6 +6,7 @@ Exit status: 0 success; 1 the data or graph breaks a rule (schema, shapes, consi
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,9 @@ class _Group(click.Group):
         except CartkgError as err:
             click.echo(f"cartkg: {err}", err=True)
             ctx.exit(exit_code(err))
+        except OSError as err:  # the system's refusal (full disk, permissions), naming the file
+            click.echo(f"cartkg: {err}", err=True)
+            ctx.exit(CANNOT_RUN)
 
 
 def _layout(ctx: click.Context) -> Layout:
@@ -256,12 +260,17 @@ def serve(
     release_dir: Path | None,
 ) -> None:  # fmt: skip
     """Serve the SPARQL endpoint and web pages (builds the release first if there is none)."""
-    from cartkg.store import store_path
+    from cartkg.store import release_problem
 
     target = _release(ctx, release_dir)
-    if not store_path(target).is_dir():
+    if not os.path.lexists(target):
         click.echo(f"no release at {target}: building it first", err=True)
         ctx.invoke(build, release_dir=target)
+    elif (problem := release_problem(target)) is not None:  # perhaps the operator's, damaged
+        raise CartkgError(
+            f"{target} is not a release ({problem}); `cartkg serve` builds one only where "
+            "nothing is: check --release-dir, or remove what is there"
+        )
     from cartkg import server  # Flask and Granian load only for this command
 
     server.run(

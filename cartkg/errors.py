@@ -33,6 +33,10 @@ class SourceError(CartkgError):
         return f"{where}: {self.message}" if where else self.message
 
 
+class WriteError(CartkgError):
+    """A file could not be written (full disk, permissions); names it or its folder."""
+
+
 class DataError(SourceError):
     """Curated data breaks the schema: names the file, line, field and entity."""
 

@@ -4,16 +4,22 @@ HermiT is the copy bundled with owlready2, run on its command line with only the
 need: classify the classes (-c, which finds unsatisfiable ones) and find each individual's
 types (-I). owlready2's `sync_reasoner` also classifies every object and data property, which
 more than doubles HermiT's time on this graph and tells us nothing we use. Each run is a fresh
-process on a fresh temporary file, so nothing carries over between builds.
+process on a fresh temporary file, so nothing carries over between builds. On Linux, the java
+process is killed when the process that started it dies, even by SIGKILL.
 """
 
 from __future__ import annotations
 
+import ctypes
 import importlib.util
+import os
 import re
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from rdflib import OWL, RDF, Graph, URIRef
@@ -31,6 +37,7 @@ TIMEOUT_S = 900
 _AXIOM = re.compile(r"^(SubClassOf|EquivalentClasses|Type)\( (.*) \)$")
 _IRI = re.compile(r"<([^>]*)>")
 _IGNORED = {OWL.Thing, OWL.NamedIndividual}
+_PR_SET_PDEATHSIG = 1
 
 
 class Inconsistent(ReasonerError):
@@ -52,14 +59,31 @@ def _hermit_classpath() -> str:
     return f"{hermit}:{hermit / 'HermiT.jar'}"
 
 
+def _dying_with_this_thread() -> Callable[[], None] | None:
+    """A `preexec_fn` that has the kernel SIGKILL the child when this thread ends (Linux;
+    strictly the thread, so the HermiT object must be used from the thread that made it)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    prctl = ctypes.CDLL(None).prctl  # looked up here: the child only calls it
+    parent = os.getpid()
+
+    def in_child() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the parent died before prctl
+            os._exit(1)
+
+    return in_child
+
+
 class Hermit:
     """One HermiT run (classification -c, realisation -I) of a graph, in the background.
 
     Started on construction, so that the build can validate with SHACL while Java reasons;
     `output()` waits for it, `cancel()` stops it. Raises ReasonerError at once without Java.
+    The input file goes in a temporary folder in `workdir` (default: the system's).
     """
 
-    def __init__(self, graph: Graph) -> None:
+    def __init__(self, graph: Graph, workdir: Path | None = None) -> None:
         command = [
             _java(),
             f"-Xmx{JAVA_MEMORY_MB}M",
@@ -70,16 +94,21 @@ class Hermit:
             "-I",
             "--ignoreUnsupportedDatatypes",
         ]
-        self._tmp = tempfile.TemporaryDirectory(prefix="cartkg-reasoner-")
+        self._tmp = tempfile.TemporaryDirectory(prefix="cartkg-reasoner-", dir=workdir)
         path = Path(self._tmp.name) / "input.nt"
         clean = Graph()
         clean += (t for t in graph if t[1] != OWL.imports)  # HermiT would fetch the imports
-        clean.serialize(path, format="nt", encoding="utf-8")
+        try:
+            clean.serialize(path, format="nt", encoding="utf-8")
+        except OSError as err:
+            self._tmp.cleanup()
+            raise ReasonerError(f"cannot write the reasoner's input {path}: {err}") from None
         self._process = subprocess.Popen(
             [*command, path.as_uri()],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            preexec_fn=_dying_with_this_thread(),
         )
 
     def output(self) -> str:

@@ -2,8 +2,9 @@
 
 A release holds the graph in several syntaxes, a VoID description, a manifest with hashes, and
 a pyoxigraph store for the query layer. It is written beside the old one and swapped in by
-renaming, so a failed build leaves the previous release as it was. Builds are reproducible:
-the same inputs give byte-identical files (store/ aside).
+one rename of a symlink (cartkg/versions.py), so a failed build leaves the previous release as
+it was, and readers see the old or the new. Builds are reproducible: the same inputs give
+byte-identical files (store/ aside).
 """
 
 from __future__ import annotations
@@ -12,8 +13,6 @@ import functools
 import gc
 import hashlib
 import json
-import os
-import shutil
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -27,7 +26,7 @@ from rdflib.term import Node
 
 from cartkg import __version__
 from cartkg.curation import load_curation
-from cartkg.errors import ValidationFailed
+from cartkg.errors import ValidationFailed, WriteError
 from cartkg.namespaces import (
     INFERRED_GRAPH,
     MAPPINGS_GRAPH,
@@ -43,6 +42,7 @@ from cartkg.records import Curation
 from cartkg.report import Report
 from cartkg.shacl import load_shapes
 from cartkg.store import UNION
+from cartkg.versions import Draft
 from cartkg.vocabulary import Vocabulary, load_ontology, ontology_files
 from cartkg.void import describe
 
@@ -112,10 +112,13 @@ def reasoner_input(dataset: Dataset) -> Graph:
     return merged
 
 
-def compile_dataset(layout: Layout, sources: Path | None = None, reason: bool = True) -> Compiled:
+def compile_dataset(
+    layout: Layout, sources: Path | None = None, reason: bool = True, workdir: Path | None = None
+) -> Compiled:
     """Check the curated data, generate the dataset, validate it and reason over it.
 
-    Raises DataErrors (curation), ValidationFailed (SHACL violations), ReasonerError.
+    Raises DataErrors (curation), ValidationFailed (SHACL violations), ReasonerError. The
+    reasoner's scratch files go in `workdir` (default: the system's temporary folder).
     """
     timings: dict[str, float] = {}
     start = time.perf_counter()
@@ -129,7 +132,7 @@ def compile_dataset(layout: Layout, sources: Path | None = None, reason: bool = 
     start = _timed(timings, "generate RDF", start)
     # HermiT (a Java process) reasons while SHACL validates here.
     reasoner_graph = reasoner_input(dataset)
-    hermit = Hermit(reasoner_graph) if reason else None
+    hermit = Hermit(reasoner_graph, workdir) if reason else None
     try:
         report = shacl_engine()(union(dataset, ontology=False), shapes, ontology)
         start = _timed(timings, "SHACL (HermiT running alongside)", start)
@@ -232,41 +235,34 @@ def write_files(quads: list[ox.Quad], inputs: dict[str, Path], folder: Path) -> 
     return manifest
 
 
-def swap_in(new: Path, release_dir: Path) -> None:
-    """Put `new` where `release_dir` is, by renames: readers see the old or the new release."""
-    old = release_dir.with_name(f"{release_dir.name}.old-{os.getpid()}")
-    if release_dir.exists():
-        os.rename(release_dir, old)
+def publish(compiled: Compiled, draft: Draft) -> dict[str, Any]:
+    """Write a release from a compiled dataset into the draft, and make it the release."""
+    start = time.perf_counter()
+    quads = canonical_quads(compiled.dataset)
+    start = _timed(compiled.timings, "canonicalise", start)
     try:
-        os.rename(new, release_dir)
-    except BaseException:
-        if old.exists():
-            os.rename(old, release_dir)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def publish(compiled: Compiled, release_dir: Path) -> dict[str, Any]:
-    """Write a release from a compiled dataset; on failure the previous release stays."""
-    release_dir = release_dir.absolute()
-    temp = release_dir.with_name(f"{release_dir.name}.tmp-{os.getpid()}")
-    shutil.rmtree(temp, ignore_errors=True)
-    temp.mkdir(parents=True)
-    try:
-        start = time.perf_counter()
-        quads = canonical_quads(compiled.dataset)
-        start = _timed(compiled.timings, "canonicalise", start)
-        manifest = write_files(quads, compiled.inputs, temp)
-        _timed(compiled.timings, "write release", start)
-        swap_in(temp, release_dir)
-    except BaseException:
-        shutil.rmtree(temp, ignore_errors=True)
-        raise
+        manifest = write_files(quads, compiled.inputs, draft.path)
+        draft.publish()
+    except OSError as err:
+        raise WriteError(
+            f"cannot write the new release in {draft.path}: {err}; "
+            f"the release at {draft.release} is as it was"
+        ) from None
+    _timed(compiled.timings, "write release", start)
     return manifest
 
 
 def build(layout: Layout, release_dir: Path, sources: Path | None = None) -> Compiled:
-    """Check, validate, reason and publish the release into `release_dir`."""
-    compiled = compile_dataset(layout, sources)
-    compiled.manifest = publish(compiled, release_dir)
+    """Check, validate, reason and publish the release into `release_dir`; on failure the
+    previous release stays, and nothing else (dead builds' leftovers are removed)."""
+    try:
+        draft = Draft(release_dir)
+    except OSError as err:
+        raise WriteError(f"cannot start a new release beside {release_dir}: {err}") from None
+    try:
+        compiled = compile_dataset(layout, sources, workdir=draft.path)
+        compiled.manifest = publish(compiled, draft)
+    except BaseException:
+        draft.drop()
+        raise
     return compiled

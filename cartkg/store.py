@@ -7,6 +7,7 @@ this graph states the same triple in several source graphs on purpose.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -18,17 +19,38 @@ def store_path(release_dir: Path) -> Path:
     return release_dir / "store"
 
 
+def release_problem(release_dir: Path) -> str | None:
+    """Why `release_dir` is not a release, or None if it looks like one."""
+    if not os.path.lexists(release_dir):
+        return "nothing is there"
+    if not release_dir.exists():
+        return f"it is a symlink to {os.readlink(release_dir)}, which does not exist"
+    if not release_dir.is_dir():
+        return "it is a file, not a folder"
+    store = store_path(release_dir)
+    if not store.exists():
+        return "no store/ in it"
+    if not store.is_dir():
+        return "its store is not a folder"
+    return None
+
+
 def open_store(release_dir: Path) -> ox.Store:
-    """Open the built store read-only; several processes may do so at once."""
-    path = store_path(release_dir)
-    if not path.is_dir():
-        raise CartkgError(
-            f"no release at {release_dir} (no store/ in it): run `cartkg build` first"
-        )
+    """Open the built store read-only; several processes may do so at once.
+
+    The store is opened where the release's symlink points (cartkg/versions.py) at that moment,
+    so that all its files come from one version even if a build swaps in another meanwhile.
+    """
+    problem = release_problem(release_dir)
+    if problem is not None:
+        raise CartkgError(f"no release at {release_dir} ({problem}): run `cartkg build` first")
+    version = release_dir.resolve()
     try:
-        return ox.Store.read_only(str(path))
+        return ox.Store.read_only(str(store_path(version)))
     except OSError as err:
-        raise CartkgError(f"cannot open the store at {path}: {err}") from None
+        if release_dir.resolve() != version:  # swapped, and the old one removed, meanwhile
+            return open_store(release_dir)
+        raise CartkgError(f"cannot open the store at {store_path(release_dir)}: {err}") from None
 
 
 #: Fills the default graph with the RDF merge of the named graphs.

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
 from cartkg import release as release_module
-from cartkg.errors import CartkgError, DataErrors, ReasonerError, ValidationFailed
+from cartkg import versions
+from cartkg.errors import CartkgError, DataErrors, ReasonerError, ValidationFailed, WriteError
 from cartkg.paths import Layout
 from cartkg.release import ARTEFACTS, build
 from cartkg.store import open_store
@@ -30,6 +34,22 @@ def snapshot(folder: Path) -> dict[str, str]:
         for p in sorted(folder.rglob("*"))
         if p.is_file() and "store" not in p.relative_to(folder).parts
     }
+
+
+def leftovers(release: Path) -> list[str]:
+    """What is beside the release other than itself and, in the folder of versions that it
+    links into, the current version and the lock file."""
+    versions = release.with_name(release.name + ".d")
+    found = [
+        p.name
+        for p in release.parent.iterdir()
+        if "release" in p.name and p not in (release, versions)
+    ]
+    if versions.is_dir():
+        current = release.resolve()
+        found += [f"{versions.name}/{p.name}" for p in versions.iterdir() if p not in (current,)]
+        found.remove(f"{versions.name}/.lock")
+    return found
 
 
 def edit(project: Layout, name: str, old: str, new: str) -> None:
@@ -142,7 +162,54 @@ def test_rebuilding_replaces_the_release(mini_project: Layout, built: Path) -> N
     )
     build(mini_project, built)
     assert 'fixture lymphoma B"@en' in (built / "cartkg.ttl").read_text()
-    assert not any(p.name != "release" for p in built.parent.iterdir() if "release" in p.name)
+    # the plain folder (as earlier builds left) became a link to a version, in one step
+    assert built.is_symlink() and built.resolve().parent.name == "release.d"
+    assert leftovers(built) == []
+    first = built.resolve()
+    build(mini_project, built)
+    assert built.resolve() != first and not first.exists()
+    assert leftovers(built) == []
+    assert ask(built, "ASK { GRAPH kgg:inferred { kg:fixcel a cartkg:CD19DirectedTherapy } }")
+
+
+@needs_java
+def test_without_renameat2_a_plain_release_folder_is_replaced_by_two_renames(
+    mini_project: Layout, built: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unsupported(first: Path, second: Path) -> None:
+        raise OSError(errno.EINVAL, "not supported here")
+
+    monkeypatch.setattr(versions, "exchange", unsupported)
+    build(mini_project, built)
+    assert built.is_symlink() and leftovers(built) == []
+    assert ask(built, "ASK { GRAPH kgg:inferred { kg:fixcel a cartkg:CD19DirectedTherapy } }")
+
+
+@needs_java
+def test_builds_at_once_all_succeed_and_leave_one_release(
+    mini_project: Layout, tmp_path: Path
+) -> None:
+    release = tmp_path / "release"
+    command = [sys.executable, "-m", "cartkg.cli", "--project", str(mini_project.root), "build"]
+    runs = [subprocess.Popen([*command, "--release-dir", str(release)]) for _ in range(3)]
+    assert [run.wait(300) for run in runs] == [0, 0, 0]
+    assert leftovers(release) == []
+    assert ask(release, "ASK { GRAPH kgg:inferred { kg:fixcel a cartkg:CD19DirectedTherapy } }")
+
+
+@pytest.mark.parametrize("kind", ["file", "folder"])
+def test_a_build_refuses_to_replace_what_is_not_a_release(
+    kind: str, mini_project: Layout, tmp_path: Path
+) -> None:
+    target = tmp_path / "release"
+    if kind == "file":
+        target.write_text("not a release")
+    else:
+        target.mkdir()
+        (target / "notes.txt").write_text("not a release")
+    with pytest.raises(CartkgError, match=f"{target} is a (file|folder)"):
+        build(mini_project, target)
+    assert (target if kind == "file" else target / "notes.txt").read_text() == "not a release"
 
 
 BREAKAGES = {
@@ -197,7 +264,7 @@ def test_a_failed_build_leaves_the_previous_release_untouched(
     assert expected in str(caught.value)
     assert snapshot(built) == before
     assert ask(built, "ASK { GRAPH kgg:inferred { kg:fixcel a cartkg:CD19DirectedTherapy } }")
-    assert sorted(p.name for p in built.parent.iterdir() if "release" in p.name) == ["release"]
+    assert leftovers(built) == []
 
 
 def test_a_shape_violation_message_names_node_path_shape_and_message(
@@ -231,10 +298,11 @@ def test_a_crash_while_writing_leaves_the_previous_release(
         raise OSError("disk full (simulated)")
 
     monkeypatch.setattr(release_module, "write_files", crash_half_way)
-    with pytest.raises(OSError, match="simulated"):
+    with pytest.raises(WriteError, match="simulated") as caught:
         build(mini_project, built)
+    assert f"the release at {built} is as it was" in str(caught.value)
     assert snapshot(built) == before
-    assert sorted(p.name for p in built.parent.iterdir() if "release" in p.name) == ["release"]
+    assert leftovers(built) == []
 
 
 def test_without_java_the_message_says_how_to_install_it(
