@@ -34,8 +34,9 @@ def grlc_python() -> Path:
     if not python.exists():
         try:
             subprocess.run([sys.executable, "-m", "venv", str(GRLC_VENV)], check=True)
+            requirements = HERE / "grlc-requirements.txt"
             subprocess.run(
-                [str(python), "-m", "pip", "install", "-q", "-r", str(HERE / "grlc-requirements.txt")],
+                [str(python), "-m", "pip", "install", "-q", "-r", str(requirements)],
                 check=True,
                 capture_output=True,
                 timeout=600,
