@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from rdflib import RDFS, Graph, URIRef
 
 from cartkg import imports, prefixes
-from cartkg.errors import SourceError
 from cartkg.cli import main
+from cartkg.errors import SourceError
 from cartkg.importcmd import imports_cli
 from cartkg.ontologyfile import extract, read_terms
 
