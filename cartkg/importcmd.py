@@ -1,5 +1,8 @@
 """`cartkg imports build | refresh`: the commands that write the imported term modules.
 
+Errors (CartkgError) are left to the `cartkg` group, which reports them and exits 2, as for
+every other command.
+
 `build` regenerates `ontology/imports/*.ttl` from their tables (`--check` only reports).
 `refresh` rewrites a table's rows from a downloaded ontology file, for some terms and all their
 ancestors, then builds: `cartkg imports refresh --from mondo.obo --terms MONDO:0018905`.
@@ -13,7 +16,6 @@ from pathlib import Path
 import click
 
 from cartkg import imports, prefixes
-from cartkg.errors import CartkgError
 from cartkg.ontologyfile import extract, read_terms
 
 
@@ -37,10 +39,7 @@ def imports_cli() -> None:
 @click.option("--dir", "folder", type=click.Path(path_type=Path), default=None, hidden=True)
 def build_command(check: bool, folder: Path | None) -> None:
     """Generate ontology/imports/<name>.ttl from ontology/imports/sources/<name>.tsv."""
-    try:
-        changed = imports.build(_where(folder), check=check)
-    except CartkgError as err:
-        raise click.ClickException(str(err)) from None
+    changed = imports.build(_where(folder), check=check)
     for path in changed:
         click.echo(f"{'differs' if check else 'wrote'}: {path}")
     if check and changed:
@@ -59,26 +58,23 @@ def refresh_command(
 ) -> None:
     """Import terms and their ancestors from an ontology file into a module's table, then build."""
     wanted = [t.strip() for t in terms.split(",") if t.strip()]
-    try:
-        wanted = [prefixes.standardize(t) for t in wanted]
-        found, version = read_terms(source)
-        extracted = extract(found, wanted, [s.strip() for s in stop.split(",") if s.strip()])
-        name = module or wanted[0].partition(":")[0].lower()
-        path = _where(folder) / "sources" / f"{name}.tsv"
-        table = imports.read_table(path) if path.is_file() else _new_table(name, path, source)
-        where = f"{source.name}{f' (data-version {version})' if version else ''}"
-        checked = f"extracted from {where} by cartkg imports refresh on {date.today().isoformat()}"
-        rows = [
-            imports.Row(t.id, t.label, parent, t.definition, "", checked, 0)
-            for t in extracted
-            for parent in (t.parents or ("",))
-        ]
-        merged = imports.merge(table, rows)
-        imports.write_table(merged)
-        imports.read_table(path)  # the written table must pass the same checks
-        changed = imports.build(_where(folder))
-    except CartkgError as err:
-        raise click.ClickException(str(err)) from None
+    wanted = [prefixes.standardize(t) for t in wanted]
+    found, version = read_terms(source)
+    extracted = extract(found, wanted, [s.strip() for s in stop.split(",") if s.strip()])
+    name = module or wanted[0].partition(":")[0].lower()
+    path = _where(folder) / "sources" / f"{name}.tsv"
+    table = imports.read_table(path) if path.is_file() else _new_table(name, path, source)
+    where = f"{source.name}{f' (data-version {version})' if version else ''}"
+    checked = f"extracted from {where} by cartkg imports refresh on {date.today().isoformat()}"
+    rows = [
+        imports.Row(t.id, t.label, parent, t.definition, "", checked, 0)
+        for t in extracted
+        for parent in (t.parents or ("",))
+    ]
+    merged = imports.merge(table, rows)
+    imports.write_table(merged)
+    imports.read_table(path)  # the written table must pass the same checks
+    changed = imports.build(_where(folder))
     click.echo(f"{path}: {len(extracted)} terms from {source.name}")
     for written in changed:
         click.echo(f"wrote: {written}")
@@ -88,7 +84,3 @@ def _new_table(name: str, path: Path, source: Path) -> imports.Table:
     meta = {"ontology": f"http://purl.obolibrary.org/obo/{name}.owl", "title": source.name}
     path.parent.mkdir(parents=True, exist_ok=True)
     return imports.Table(name, path, meta, ())
-
-
-if __name__ == "__main__":
-    imports_cli()

@@ -1,4 +1,6 @@
-"""A VoID description of a release: sizes of the dataset, its named graphs, classes, properties.
+"""A VoID description of a release: what the dataset is, and sizes of it, its named graphs,
+classes and properties. Where it is served (void:sparqlEndpoint, void:dataDump) is added by the
+server that serves it (server/description.py), which alone knows its URL.
 
 Partitions get IRIs made from a hash of what they partition by, so the description is the same
 for the same data (no blank nodes, no timestamps).
@@ -19,6 +21,10 @@ from cartkg.report import compact
 DATASET = ox.NamedNode(BASE + "dataset")
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+_DCTERMS = "http://purl.org/dc/terms/"
+TITLE = "cartkg: a knowledge graph of CAR-T cell therapy"
+#: The licence of the whole repository, the data included (LICENSE).
+LICENSE = ox.NamedNode("http://spdx.org/licenses/MIT")
 
 
 def _v(name: str) -> ox.NamedNode:
@@ -53,6 +59,8 @@ def describe(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
     entities = {t.subject for t in triples if str(t.subject).startswith(f"<{KG}")}
     out = [
         ox.Triple(DATASET, _RDF_TYPE, _v("Dataset")),
+        ox.Triple(DATASET, ox.NamedNode(_DCTERMS + "title"), ox.Literal(TITLE, language="en")),
+        ox.Triple(DATASET, ox.NamedNode(_DCTERMS + "license"), LICENSE),
         ox.Triple(DATASET, _v("triples"), _count(len(triples))),
         ox.Triple(DATASET, _v("entities"), _count(len(entities))),
         ox.Triple(DATASET, _v("classes"), _count(len(members))),

@@ -1,17 +1,20 @@
-"""The SPARQL Service Description of `/sparql`, and the release's VoID at `/.well-known/void`."""
+"""The SPARQL Service Description of `/sparql`; the release's VoID at `/.well-known/void`, with
+where this server serves it; the release's files at `/download/<name>`."""
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
-from flask import Blueprint, Response
+from flask import Blueprint, Response, send_file
 
 from cartkg.namespaces import SD, VOID
+from cartkg.void import DATASET
 
 from .engine import Engine, engine
-from .formats import SOLUTIONS, TRIPLE_FORMATS
+from .formats import GRAPHS, SOLUTIONS, TRIPLE_FORMATS
 from .responses import HttpError, choose, rdf_response
 
 bp = Blueprint("description", __name__)
@@ -51,6 +54,7 @@ def service_description(eng: Engine) -> list[ox.Triple]:
         f"({', '.join(config.service_allow_list) or 'none is'})."
     )
     sizes = eng.graph_sizes()
+    default_size = eng.memo("default_graph_size", lambda: _default_graph_size(eng))
     t = ox.Triple
     out = [
         t(endpoint, RDF_TYPE, _sd("Service")),
@@ -78,10 +82,11 @@ def service_description(eng: Engine) -> list[ox.Triple]:
         t(dataset, _sd("defaultGraph"), default),
         t(default, RDF_TYPE, _sd("Graph")),
         t(default, ox.NamedNode(RDFS + "comment"), ox.Literal(DEFAULT_GRAPH_NOTE, language="en")),
+        t(default, _void("triples"), ox.Literal(str(default_size), datatype=XSD_INTEGER)),
     ]
     if config.service_allow_list:
         out.append(t(endpoint, _sd("feature"), _sd("BasicFederatedQuery")))
-    for fmt in (*SOLUTIONS, *TRIPLE_FORMATS):
+    for fmt in (*SOLUTIONS, *GRAPHS):
         out.append(t(endpoint, _sd("resultFormat"), ox.NamedNode(fmt.w3c)))
     for name, size in sizes.items():
         node = ox.NamedNode(f"{endpoint.value}#graph-{name.rsplit('/', 1)[-1]}")
@@ -97,10 +102,46 @@ def service_description(eng: Engine) -> list[ox.Triple]:
     return out
 
 
+def _default_graph_size(eng: Engine) -> int:
+    rows = eng.table("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }").rows
+    return int(rows[0][0].value) if rows and isinstance(rows[0][0], ox.Literal) else 0
+
+
 @cache
 def _void_triples(release_dir: Path) -> tuple[ox.Triple, ...]:
     path = release_dir / "void.ttl"
     return tuple(q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+
+
+#: The release's files a client may download, by extension, with their media types.
+_DOWNLOADS = {f".{fmt.extension}": fmt.media_type for fmt in GRAPHS} | {
+    ".jsonld": "application/ld+json",
+    ".json": "application/json",
+}
+
+
+@cache
+def _artefacts(release_dir: Path) -> dict[str, str]:
+    """The release's files (name -> SHA-256) that its manifest lists and that can be served."""
+    try:
+        listed = json.loads((release_dir / "manifest.json").read_text())["artefacts"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    return {
+        name: digest
+        for name, digest in sorted(listed.items())
+        if Path(name).suffix in _DOWNLOADS and (release_dir / name).is_file()
+    }
+
+
+def _dumps(eng: Engine) -> list[ox.Triple]:
+    """Where this server serves the dataset: its endpoint and the release's data files."""
+    out = [ox.Triple(DATASET, _void("sparqlEndpoint"), ox.NamedNode(eng.endpoint_url()))]
+    for name in _artefacts(eng.config.release_dir):
+        if name.startswith("cartkg."):  # the whole dataset, in each syntax
+            url = ox.NamedNode(f"{eng.site_url()}download/{name}")
+            out.append(ox.Triple(DATASET, _void("dataDump"), url))
+    return out
 
 
 @bp.route("/.well-known/void")
@@ -115,9 +156,25 @@ def void() -> Response:
     if not (eng.config.release_dir / "void.ttl").is_file():
         raise HttpError(404, "this release has no VoID description")
     return rdf_response(
-        list(_void_triples(eng.config.release_dir)),
+        [*_void_triples(eng.config.release_dir), *_dumps(eng)],
         eng.prefixes,
         choose(TRIPLE_FORMATS, html=True),
         "void",
         "Sizes of the dataset, its named graphs, classes and properties (VoID).",
+    )
+
+
+@bp.route("/download/<name>")
+def download(name: str) -> Response:
+    """A file of the release, by the name its manifest gives; its SHA-256 is the ETag."""
+    eng = engine()
+    digest = _artefacts(eng.config.release_dir).get(name)
+    if digest is None:
+        raise HttpError(404, f"this release has no file {name!r} to download")
+    return send_file(
+        eng.config.release_dir / name,
+        mimetype=_DOWNLOADS[Path(name).suffix],
+        etag=digest,
+        conditional=True,
+        max_age=300,
     )

@@ -122,7 +122,7 @@ def test_lookup_by_curie_returns_the_entity_and_what_is_linked_to_it(
     graphs = {r["graph"].rsplit("/", 1)[-1] for r in rows}
     assert {"curation", "mappings"} <= graphs, graphs
     assert any(g.startswith("source-") for g in graphs), "no source document says anything"
-    assert all(r["_id_iri"] == prefixes.expand(curie) for r in rows)
+    assert all(r["id"] == prefixes.expand(curie) for r in rows)
 
 
 def test_lookup_accepts_a_full_iri_too(client: FlaskClient) -> None:
