@@ -1,6 +1,7 @@
-"""Regression test for the reliability review 2026-12 (`../shared/reviews/2026-12-reliability-review.md`),
-area 7 row "A FIFO named directly" and ranked failure 19: `cartkg validate x.ttl`, where x.ttl is
-a FIFO, hung (killed after 60 s) because any path that exists was opened and read.
+"""Regression test for the reliability review 2026-12
+(`../shared/reviews/2026-12-reliability-review.md`), area 7 row "A FIFO named directly" and
+ranked failure 19: `cartkg validate x.ttl`, where x.ttl is a FIFO, hung (killed after 60 s)
+because any path that exists was opened and read.
 
 Only regular files are read: a FIFO, a device or a socket is exit 2 with a message naming it,
 whether named, found in a folder, or reached through a followed link.
@@ -23,7 +24,7 @@ TIMEOUT = 30
 
 
 def validate(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    options = ["--shapes", str(FIXTURES / "shapes.ttl"), "--ontology", str(FIXTURES / "ontology.ttl")]
+    options = ["--shapes", FIXTURES / "shapes.ttl", "--ontology", FIXTURES / "ontology.ttl"]
     return subprocess.run(
         [str(CARTKG), "validate", *options, "--no-reasoner", *map(str, args)],
         cwd=cwd, capture_output=True, text=True, timeout=TIMEOUT, stdin=subprocess.DEVNULL,

@@ -1,7 +1,8 @@
-"""Regression test for the reliability review 2026-12 (`../shared/reviews/2026-12-reliability-review.md`),
-area 7 row "A data folder with symlinks pointing out of it" and ranked failure 5: `cartkg validate`
-followed symlinks out of the data folder, read the targets (`../.git/config`, an env file,
-`/proc/self/environ`) and quoted them on stderr and in the `::error` GitHub annotation.
+"""Regression test for the reliability review 2026-12
+(`../shared/reviews/2026-12-reliability-review.md`), area 7 row "A data folder with symlinks
+pointing out of it" and ranked failure 5: `cartkg validate` followed symlinks out of the data
+folder, read the targets (`../.git/config`, an env file, `/proc/self/environ`) and quoted them
+on stderr and in the `::error` GitHub annotation.
 
 A pull request can deliver such links. A fake secret is planted outside the data folder; it must
 appear in no output of any report format, whether the data folder or the link is named, and even
@@ -66,7 +67,7 @@ def validate(root: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], 
     """`cartkg validate` run in the checkout, every report format asked for; returns the run
     and everything it wrote (stdout, stderr, report files)."""
     env = {ENV_SECRET: "1", "PATH": os.environ.get("PATH", ""), "HOME": str(root)}
-    options = ["--shapes", str(FIXTURES / "shapes.ttl"), "--ontology", str(FIXTURES / "ontology.ttl")]
+    options = ["--shapes", FIXTURES / "shapes.ttl", "--ontology", FIXTURES / "ontology.ttl"]
     run = subprocess.run(
         [str(CARTKG), "validate", *options, "--no-reasoner", *FORMATS, *args],
         cwd=root, env=env, capture_output=True, text=True, timeout=120,

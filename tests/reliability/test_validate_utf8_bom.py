@@ -1,7 +1,8 @@
-"""Regression test for the reliability review 2026-12 (`../shared/reviews/2026-12-reliability-review.md`),
-area 7 row "UTF-8 BOM" and ranked failure 20: a Turtle file starting with a UTF-8 byte order mark
-(as some Windows tools write them) gave exit 2, "... between columns 1 and 2: \ufeff is not a valid
-subject or graph name", quoting the invisible character.
+"""Regression test for the reliability review 2026-12
+(`../shared/reviews/2026-12-reliability-review.md`), area 7 row "UTF-8 BOM" and ranked failure
+20: a Turtle file starting with a UTF-8 byte order mark (as some Windows tools write them) gave
+exit 2, "... between columns 1 and 2: (U+FEFF) is not a valid subject or graph name", quoting the
+invisible character.
 
 A leading BOM is accepted in every syntax (and the line numbers of results stay right); a BOM
 anywhere else is a syntax error whose message shows it as U+FEFF.
@@ -25,7 +26,7 @@ MYELOMA_LINE = {"ttl": 19, "nt": 5, "nq": 5, "trig": 13, "rdf": 17, "jsonld": 37
 
 
 def validate(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    options = ["--shapes", str(FIXTURES / "shapes.ttl"), "--ontology", str(FIXTURES / "ontology.ttl")]
+    options = ["--shapes", FIXTURES / "shapes.ttl", "--ontology", FIXTURES / "ontology.ttl"]
     return subprocess.run(
         [str(CARTKG), "validate", *options, "--no-reasoner", *map(str, args)],
         capture_output=True, text=True, timeout=120,
@@ -47,7 +48,9 @@ def test_leading_bom_is_accepted_gzipped_and_by_every_engine(tmp_path: Path, eng
     good = tmp_path / "good.ttl"
     good.write_bytes(BOM + (FIXTURES / "good.ttl").read_bytes())
     zipped = tmp_path / "good.nt.gz"
-    zipped.write_bytes(gzip.compress(BOM + b"<http://ex.org/a> <http://ex.org/p> <http://ex.org/b> .\n"))
+    zipped.write_bytes(
+        gzip.compress(BOM + b"<http://ex.org/a> <http://ex.org/p> <http://ex.org/b> .\n")
+    )
     run = validate(good, zipped, "--engine", engine)
     assert run.returncode == 0, run.stderr
     assert "passed" in run.stdout
@@ -62,3 +65,24 @@ def test_bom_elsewhere_is_named_not_shown_as_an_invisible_character(tmp_path: Pa
     line = len(text.splitlines()) + 1
     assert f"{path}:{line}: " in run.stderr
     assert "U+FEFF" in run.stderr and "\ufeff" not in run.stderr
+
+
+def test_leading_bom_is_accepted_when_shapes_push_the_run_onto_pyshacl(tmp_path: Path) -> None:
+    """Shapes the fast engine leaves to pySHACL make it read the data files again, with rdflib,
+    whose N-Triples parser refuses a byte order mark."""
+    shapes = tmp_path / "recursive.ttl"
+    shapes.write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://ex.org/> .\n"
+        "ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:property [ sh:path ex:p ;\n"
+        "  sh:qualifiedValueShape ex:S ; sh:qualifiedMinCount 0 ] .\n",
+        encoding="utf-8",
+    )
+    data = tmp_path / "bom.nt"
+    data.write_bytes(BOM + b"<http://ex.org/a> <http://ex.org/p> <http://ex.org/b> .\n")
+    run = subprocess.run(
+        [CARTKG, "validate", "--shapes", shapes, "--ontology", FIXTURES / "ontology.ttl",
+         "--no-reasoner", data],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "passed" in run.stdout
