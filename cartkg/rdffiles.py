@@ -88,8 +88,8 @@ def rdf_files(paths: Iterable[Path], *, follow_symlinks: bool = False) -> list[P
     for path in paths:
         if not os.path.lexists(path):
             raise SourceError("no such file or directory", file=str(path))
-        if not follow_symlinks and not _named_inside(path):
-            raise _leads_out(path, "the working directory")
+        if not follow_symlinks and (refused := _named_link_out(path)):
+            raise refused
         if path.is_dir():
             inside = sorted(_walk(path, follow_symlinks))
             if not inside:
@@ -116,8 +116,9 @@ def _walk(top: Path, follow_symlinks: bool) -> Iterator[Path]:
             path = folder / name
             if name.startswith(".") or not (is_dir or is_rdf(path)):
                 continue
-            if link and not follow_symlinks and not _inside(path, top):
-                raise _leads_out(path, top.as_posix().rstrip("/") + "/")
+            shown = top.as_posix().rstrip("/") + "/"
+            if link and not follow_symlinks and (refused := _link_out(path, top, shown)):
+                raise refused
             if is_dir:
                 if follow_symlinks or not link:
                     folders.append(path)
@@ -126,32 +127,31 @@ def _walk(top: Path, follow_symlinks: bool) -> Iterator[Path]:
             yield path
 
 
-def _named_inside(path: Path) -> bool:
-    """A path named on the command line: a link, or in the working directory through a link,
-    must lead inside it. (Links above it are the system's own, such as /var on macOS.)"""
+def _named_link_out(path: Path) -> SourceError | None:
+    """A path named on the command line that is a link, or lies in the working directory under
+    one, must lead inside the working directory. (Links above it are the system's own, such
+    as /var on macOS.)"""
     cwd = Path(os.getcwd())
     absolute = Path(os.path.abspath(path))
     if Path(os.path.realpath(path)) == absolute:
-        return True
+        return None
     if path.is_symlink() or absolute.is_relative_to(cwd):
-        return _inside(path, cwd)
-    return True
+        return _link_out(path, cwd, "the working directory")
+    return None
 
 
-def _inside(path: Path, top: Path) -> bool:
-    """Whether `path`, links resolved, is inside `top` and not in a hidden folder there."""
+def _link_out(path: Path, top: Path, shown: str) -> SourceError | None:
+    """The error for a link that, resolved, is not inside `top` or is in a hidden folder there;
+    None if it stays inside."""
     try:
         relative = Path(os.path.realpath(path)).relative_to(os.path.realpath(top))
     except ValueError:
-        return False
-    return not _hidden(relative)
-
-
-def _leads_out(path: Path, top: str) -> SourceError:
-    message = (
-        f"a symbolic link that leads out of {top} (or into a hidden folder): not read; "
-        "--follow-symlinks reads it"
-    )
+        where = f"leads out of {shown}"
+    else:
+        if not _hidden(relative):
+            return None
+        where = f"leads into a hidden folder of {shown}"
+    message = f"a symbolic link that {where}: not read; --follow-symlinks reads it"
     return SourceError(message, file=str(path))
 
 
@@ -299,10 +299,10 @@ def _syntax_error(path: Path, syntax: RdfFormat, err: SyntaxError) -> SourceErro
     message = str(err.msg if hasattr(err, "msg") else err)
     shown = printable(message) if _reads_as_rdf(path, syntax) else None
     if shown is None or _binary(message.splitlines()[0] if message else ""):
-        column = f", column {err.offset}" if err.offset and err.lineno else ""
+        column = f" (column {err.offset})" if err.offset and err.lineno else ""
         shown = (
-            f"nothing in the file reads as {syntax.name} before the error{column}; "
-            "it is not quoted (it may not be RDF at all)"
+            f"nothing before the error{column} reads as {syntax.name}, so the file is not "
+            "quoted: it may not be RDF at all"
         )
     return SourceError(f"{syntax.name} syntax error: {shown}", file=str(path), line=line)
 

@@ -111,3 +111,14 @@ def test_followed_link_is_read_but_not_quoted(tmp_path: Path, link: str) -> None
     assert run.returncode in (0, 2), output  # a file that is not RDF: exit 2 (or no statements)
     if run.returncode == 2:
         assert f"data/{link}" in run.stderr and "not quoted" in run.stderr
+
+
+def test_link_into_a_hidden_folder_of_the_named_folder_is_not_followed(tmp_path: Path) -> None:
+    """`cartkg validate .` in the checkout: .git/config is inside the folder, but hidden."""
+    root = checkout(tmp_path, "config.rdf")
+    (root / "data" / "config.rdf").unlink()
+    (root / "config.rdf").symlink_to(".git/config")
+    run, output = validate(root, ".")
+    assert_no_secret(output)
+    assert run.returncode == 2, output
+    assert "config.rdf: a symbolic link that leads into a hidden folder of ./" in run.stderr
