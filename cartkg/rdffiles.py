@@ -105,6 +105,7 @@ def rdf_files(paths: Iterable[Path], *, follow_symlinks: bool = False) -> list[P
 def _walk(top: Path, follow_symlinks: bool) -> Iterator[Path]:
     """The RDF files below `top`, hidden ones skipped; see `rdf_files` for the links."""
     folders, seen = [top], set()
+    shown = top.as_posix().rstrip("/") + "/"
     while folders:
         folder = folders.pop()
         if (real := os.path.realpath(folder)) in seen:  # a link loop, with `follow_symlinks`
@@ -116,7 +117,6 @@ def _walk(top: Path, follow_symlinks: bool) -> Iterator[Path]:
             path = folder / name
             if name.startswith(".") or not (is_dir or is_rdf(path)):
                 continue
-            shown = top.as_posix().rstrip("/") + "/"
             if link and not follow_symlinks and (refused := _link_out(path, top, shown)):
                 raise refused
             if is_dir:
@@ -228,7 +228,7 @@ def open_rdf(path: Path, syntax: RdfFormat) -> IO[bytes]:
             except xmlentities.EntityError as err:
                 raise SourceError(err.message, file=str(path), line=err.line) from None
             except (OSError, EOFError) as err:
-                raise SourceError(f"cannot read: {err}", file=str(path)) from None
+                raise SourceError(f"cannot read: {printable(str(err))}", file=str(path)) from None
     return _open(path)
 
 
@@ -300,9 +300,11 @@ def _syntax_error(path: Path, syntax: RdfFormat, err: SyntaxError) -> SourceErro
     shown = printable(message) if _reads_as_rdf(path, syntax) else None
     if shown is None or _binary(message.splitlines()[0] if message else ""):
         column = f" (column {err.offset})" if err.offset and err.lineno else ""
+        # Only a fixed hint is taken from the parser's message, never its text.
+        encoding = " (nor is it UTF-8)" if "Invalid UTF-8" in message else ""
         shown = (
-            f"nothing before the error{column} reads as {syntax.name}, so the file is not "
-            "quoted: it may not be RDF at all"
+            f"nothing before the error{column} reads as {syntax.name}{encoding}, so the file is "
+            "not quoted: it may not be RDF at all"
         )
     return SourceError(f"{syntax.name} syntax error: {shown}", file=str(path), line=line)
 
