@@ -28,6 +28,7 @@ parser's idea of where the DTD ends need not be this module's.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import IO
 
 EXPANSION_LIMIT = 64 << 20
@@ -38,7 +39,7 @@ _DECLARATION = re.compile(
     rf'<!ENTITY{_SPACE}{{1,64}}(?:%{_SPACE}{{0,64}})?([^\s"<>%&;]{{1,{_MAX_NAME}}}){_SPACE}{{1,64}}'
     rf'"([^"<]{{0,{_MAX_VALUE}}})"{_SPACE}{{0,64}}>'.encode()
 )
-_TOKEN = re.compile(rf"<!ENTITY|&([^\s&;<>\"']{{1,{_MAX_NAME}}});".encode())
+_REFERENCE = re.compile(rf"&([^\s&;<>\"']{{1,{_MAX_NAME}}});".encode())
 #: Enough to hold any declaration or reference that starts before the end of a chunk.
 _OVERLAP = _MAX_VALUE + _MAX_NAME + 400
 _CHUNK = 1 << 20
@@ -60,28 +61,31 @@ def check(stream: IO[bytes]) -> None:
     while True:
         chunk = stream.read(_CHUNK)
         buffer += chunk
-        end = len(buffer) - _OVERLAP if chunk else len(buffer)
-        if end <= 0 and chunk:
+        if chunk and len(buffer) <= _OVERLAP:
             continue
-        resume = max(end, 0)
-        found = _TOKEN.finditer(buffer) if values else _declarations(buffer)
-        for token in found:
-            if token.start() >= end:
-                break
-            resume = max(resume, token.end())
-            if token.group(0).startswith(_START):
-                name, length = _declaration(buffer, token.start(), lines)
-                values[name] = length
-            elif (length := values.get(token.group(1), -1)) >= 0:
-                expanded += length
-                limit = max(EXPANSION_LIMIT, 4 * (done + token.end()))
-                if expanded > limit:
-                    line = lines + buffer.count(b"\n", 0, token.start()) + 1
-                    shown = token.group(1).decode(errors="replace")
-                    raise EntityError(
-                        f"entity references expand to more than {limit >> 20} MB (here "
-                        f"'&{shown};'): more than cartkg lets a parser expand", line
-                    )  # fmt: skip
+        # Up to `end`, whatever starts there is whole in `buffer`; `resume` is where the next
+        # round starts.
+        end = len(buffer) - _OVERLAP if chunk else len(buffer)
+        resume = end
+        at = buffer.find(_START, 0, end)
+        while at >= 0:
+            name, length, stop = _declaration(buffer, at, lines)
+            values[name] = length
+            resume = max(resume, stop)
+            at = buffer.find(_START, stop, end)
+        if values:
+            # A reference declared later in the same round is counted too: on the safe side.
+            used = Counter(_REFERENCE.findall(buffer, 0, end))
+            expanded += sum(values.get(name, 0) * n for name, n in used.items())
+            limit = max(EXPANSION_LIMIT, 4 * (done + end))
+            if expanded > limit:
+                raise EntityError(
+                    f"entity references expand to more than {limit >> 20} MB (by this line): "
+                    "more than cartkg lets a parser expand", _line(lines, buffer, end)
+                )  # fmt: skip
+            cut = buffer.rfind(b"&", max(end - _MAX_NAME - 2, 0), end)
+            if cut >= 0 and buffer.find(b";", cut, end) < 0:  # a reference across `end`
+                resume = min(resume, cut)
         lines += buffer.count(b"\n", 0, resume)
         done += resume
         buffer = buffer[resume:]
@@ -89,26 +93,24 @@ def check(stream: IO[bytes]) -> None:
             return
 
 
-def _declarations(buffer: bytes) -> list[re.Match[bytes]]:
-    """The `<!ENTITY` in a buffer, looked for the fast way while no entity is declared."""
-    at = buffer.find(_START)
-    return [] if at < 0 else list(_TOKEN.finditer(buffer, at))
+def _line(lines: int, buffer: bytes, at: int) -> int:
+    return lines + buffer.count(b"\n", 0, at) + 1
 
 
-def _declaration(buffer: bytes, at: int, lines: int) -> tuple[bytes, int]:
-    """The name and value length of the declaration at `at`; `EntityError` if it is refused."""
-    line = lines + buffer.count(b"\n", 0, at) + 1
+def _declaration(buffer: bytes, at: int, lines: int) -> tuple[bytes, int, int]:
+    """The name and value length of the declaration at `at`, and where it ends; `EntityError`
+    if it is refused."""
     match = _DECLARATION.match(buffer, at)
     if match is None:
         raise EntityError(
             'an entity declaration other than <!ENTITY name "text"> (external entities, single '
-            "quotes, values over 64 KB are refused)", line
+            "quotes, values over 64 KB are refused)", _line(lines, buffer, at)
         )  # fmt: skip
     name, value = match.group(1), match.group(2)
     if b"&" in value:
         shown = name.decode(errors="replace")
         raise EntityError(
             f"entity {shown!r} refers to other entities ('&' in its value), as entity bombs do; "
-            "cartkg reads only plain-text entities", line
+            "cartkg reads only plain-text entities", _line(lines, buffer, at)
         )  # fmt: skip
-    return name, len(value)
+    return name, len(value), match.end()
