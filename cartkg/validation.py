@@ -120,8 +120,9 @@ def _shacl(engine: str, data: Sequence[Path] | Graph, shapes: Graph, ontology: G
 
     if isinstance(data, Graph):
         return fastshacl.validate(data, shapes, ontology, allow_warnings=shacl.ALLOW_WARNINGS)
-    # Files the fast loader reads as they are; pySHACL, for the shapes left to it, reads them
-    # again with rdflib, which reads neither gzip nor (in N-Triples) a byte order mark.
+    # As graphs: gzipped files, which the fast loader does not read, and files with a byte
+    # order mark, which rdflib refuses in N-Triples (pySHACL reads the files again with rdflib
+    # for the shapes the fast engine leaves to it).
     sources = [graph([p]) if p.suffix.lower() == ".gz" or has_bom(p) else p for p in data]
     try:
         return fastshacl.validate(sources, shapes, ontology, allow_warnings=shacl.ALLOW_WARNINGS)
