@@ -148,11 +148,16 @@ def build(ctx: click.Context, release_dir: Path | None, timings: bool) -> None:
     show_default=True,
     help="Check consistency with the OWL reasoner (HermiT, needs Java).",
 )
+@click.option(
+    "--follow-symlinks",
+    is_flag=True,
+    help="Read symbolic links that lead out of the folders named (or the working directory).",
+)
 @click.pass_context
 def validate(
     ctx: click.Context, paths: tuple[Path, ...], shapes: tuple[Path, ...],
     ontology: tuple[Path, ...], engine: str, fail_on: str, formats: tuple[str, ...],
-    output: Path | None, reasoner: bool,
+    output: Path | None, reasoner: bool, follow_symlinks: bool,
 ) -> None:  # fmt: skip
     """Validate RDF files (any syntax, or folders of them) against the shapes and ontology.
 
@@ -162,7 +167,7 @@ def validate(
     """
     from cartkg.validation import Options, run
 
-    options = Options(_layout(ctx), shapes, ontology, engine, fail_on, reasoner)
+    options = Options(_layout(ctx), shapes, ontology, engine, fail_on, reasoner, follow_symlinks)
     ctx.exit(run(paths, options, formats, output))
 
 

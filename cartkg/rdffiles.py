@@ -3,6 +3,12 @@
 The syntax comes from the file name (`.ttl`, `.nt`, `.nq`, `.trig`, `.rdf`, `.owl`, `.jsonld`,
 each optionally `.gz`). Syntax errors name the file and line.
 
+The files may come from anyone (a pull request), so: only regular files are read; symbolic links
+are followed only where they stay inside (see `rdf_files`); RDF/XML entities that could blow up
+are refused before any parser expands them (`cartkg.xmlentities`); a leading UTF-8 byte order
+mark is skipped; and a parser's message quotes a file only if the file reads as RDF, one line of
+it, at most `QUOTE_LIMIT` characters, invisible characters spelt out (see `printable`).
+
 >>> syntax_of(Path("data/x.ttl.gz")).name
 'Turtle'
 >>> syntax_of(Path("notes.txt"))  # doctest: +ELLIPSIS
@@ -15,17 +21,21 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
 import re
-import xml.etree.ElementTree as ET
+import stat
+import unicodedata
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 from urllib.parse import urljoin
+from xml.parsers import expat
 
 from pyoxigraph import NamedNode, RdfFormat, Store, Triple, parse, serialize
 from rdflib import Graph
 
+from cartkg import xmlentities
 from cartkg.errors import SourceError
 
 SYNTAXES: dict[str, RdfFormat] = {
@@ -65,35 +75,161 @@ def is_rdf(path: Path) -> bool:
     return _suffix(path) in SYNTAXES
 
 
-def rdf_files(paths: Iterable[Path]) -> list[Path]:
-    """The files named, and the RDF files under the directories named (hidden ones skipped)."""
+def rdf_files(paths: Iterable[Path], *, follow_symlinks: bool = False) -> list[Path]:
+    """The files named, and the RDF files under the directories named (hidden ones skipped).
+
+    Only regular files: a FIFO, a device or a socket is an error. Unless `follow_symlinks`, a
+    symbolic link is followed only where it stays inside, and not in a hidden folder there: a
+    link found in a folder, inside that folder; a path named, inside the working directory.
+    Any other link is an error naming it. Folders reached through a link are not entered
+    (their files are found where they are), except with `follow_symlinks`.
+    """
     found: list[Path] = []
     for path in paths:
+        if not os.path.lexists(path):
+            raise SourceError("no such file or directory", file=str(path))
+        if not follow_symlinks and (refused := _named_link_out(path)):
+            raise refused
         if path.is_dir():
-            inside = sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file() and is_rdf(p) and not _hidden(p.relative_to(path))
-            )
+            inside = sorted(_walk(path, follow_symlinks))
             if not inside:
                 raise SourceError("no RDF files in this directory", file=str(path))
             found.extend(inside)
-        elif path.exists():
+        else:
+            _regular(path)
             syntax_of(path)
             found.append(path)
-        else:
-            raise SourceError("no such file or directory", file=str(path))
     return found
+
+
+def _walk(top: Path, follow_symlinks: bool) -> Iterator[Path]:
+    """The RDF files below `top`, hidden ones skipped; see `rdf_files` for the links."""
+    folders, seen = [top], set()
+    shown = top.as_posix().rstrip("/") + "/"
+    while folders:
+        folder = folders.pop()
+        if (real := os.path.realpath(folder)) in seen:  # a link loop, with `follow_symlinks`
+            continue
+        seen.add(real)
+        with os.scandir(folder) as entries:
+            listed = [(entry.name, entry.is_symlink(), entry.is_dir()) for entry in entries]
+        for name, link, is_dir in listed:
+            path = folder / name
+            if name.startswith(".") or not (is_dir or is_rdf(path)):
+                continue
+            if link and not follow_symlinks and (refused := _link_out(path, top, shown)):
+                raise refused
+            if is_dir:
+                if follow_symlinks or not link:
+                    folders.append(path)
+                continue
+            _regular(path)
+            yield path
+
+
+def _named_link_out(path: Path) -> SourceError | None:
+    """A path named on the command line that is a link, or lies in the working directory under
+    one, must lead inside the working directory. (Links above it are the system's own, such
+    as /var on macOS.)"""
+    cwd = Path(os.getcwd())
+    absolute = Path(os.path.abspath(path))
+    if Path(os.path.realpath(path)) == absolute:
+        return None
+    if path.is_symlink() or absolute.is_relative_to(cwd):
+        return _link_out(path, cwd, "the working directory")
+    return None
+
+
+def _link_out(path: Path, top: Path, shown: str) -> SourceError | None:
+    """The error for a link that, resolved, is not inside `top` or is in a hidden folder there;
+    None if it stays inside."""
+    try:
+        relative = Path(os.path.realpath(path)).relative_to(os.path.realpath(top))
+    except ValueError:
+        where = f"leads out of {shown}"
+    else:
+        if not _hidden(relative):
+            return None
+        where = f"leads into a hidden folder of {shown}"
+    message = f"a symbolic link that {where}: not read; --follow-symlinks reads it"
+    return SourceError(message, file=str(path))
+
+
+_KINDS = {
+    stat.S_IFIFO: "a FIFO",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFDIR: "a directory",
+}
+
+
+def _regular(path: Path, fd: int | None = None) -> None:
+    """Raise unless `path` (or the open `fd`) is a regular file: reading a FIFO or a terminal
+    waits forever, and a device can be endless."""
+    try:
+        mode = os.stat(path if fd is None else fd).st_mode
+    except OSError as err:
+        raise SourceError(f"cannot read: {err.strerror}", file=str(path)) from None
+    if not stat.S_ISREG(mode):
+        kind = _KINDS.get(stat.S_IFMT(mode), "not a file")
+        raise SourceError(
+            f"not a regular file ({kind}); only regular files are read", file=str(path)
+        )
 
 
 def _hidden(relative: Path) -> bool:
     return any(part.startswith(".") for part in relative.parts)
 
 
+_BOM = b"\xef\xbb\xbf"
+
+
 def _open(path: Path) -> IO[bytes]:
+    """The file's bytes (decompressed if `.gz`), a leading UTF-8 byte order mark skipped.
+
+    Opened without blocking and checked once open, so that a FIFO put in a regular file's
+    place is found, not waited for.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as err:
+        raise SourceError(f"cannot read: {err.strerror}", file=str(path)) from None
+    try:
+        _regular(path, fd)
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    raw = io.FileIO(fd, "rb")
+    stream: io.BufferedReader | gzip.GzipFile
     if path.suffix.lower() == ".gz":
-        return gzip.open(path, "rb")  # type: ignore[return-value]  # GzipFile reads bytes
-    return path.open("rb")
+        stream = gzip.GzipFile(fileobj=raw, mode="rb")
+        stream.myfileobj = raw  # closed with it, as when GzipFile opens the file itself
+    else:
+        stream = io.BufferedReader(raw)
+    if stream.peek(len(_BOM))[: len(_BOM)] == _BOM:
+        stream.read(len(_BOM))
+    return stream  # type: ignore[return-value]  # GzipFile reads bytes
+
+
+def has_bom(path: Path) -> bool:
+    """Whether the file starts with a UTF-8 byte order mark (that some parsers refuse)."""
+    with path.open("rb") as stream:
+        return stream.read(len(_BOM)) == _BOM
+
+
+def open_rdf(path: Path, syntax: RdfFormat) -> IO[bytes]:
+    """`path` opened for a parser of `syntax`: RDF/XML is first read for entity bombs."""
+    if syntax == RdfFormat.RDF_XML:
+        with _open(path) as stream:
+            try:
+                xmlentities.check(stream)
+            except xmlentities.EntityError as err:
+                raise SourceError(err.message, file=str(path), line=err.line) from None
+            except (OSError, EOFError) as err:
+                raise SourceError(f"cannot read: {printable(str(err))}", file=str(path)) from None
+    return _open(path)
 
 
 def _base_iri(path: Path) -> str:
@@ -112,12 +248,12 @@ def load(files: Sequence[Path], store: Store | None = None) -> Store:
         syntax = syntax_of(path)
         datasets = datasets or syntax.supports_datasets
         try:
-            with _open(path) as stream:
+            with open_rdf(path, syntax) as stream:
                 store.load(stream, format=syntax, base_iri=_base_iri(path))
         except SyntaxError as err:
             raise _syntax_error(path, syntax, err) from None
         except (OSError, EOFError, ValueError) as err:
-            raise SourceError(f"cannot read: {err}", file=str(path)) from None
+            raise SourceError(f"cannot read: {printable(str(err))}", file=str(path)) from None
     if datasets:
         store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } } ; DROP NAMED")
     return store
@@ -131,7 +267,7 @@ def parse_file(path: Path) -> Iterator[Triple]:
     """
     syntax = syntax_of(path)
     try:
-        with _open(path) as stream:
+        with open_rdf(path, syntax) as stream:
             for quad in parse(
                 stream, format=syntax, base_iri=_base_iri(path), rename_blank_nodes=True
             ):
@@ -139,7 +275,7 @@ def parse_file(path: Path) -> Iterator[Triple]:
     except SyntaxError as err:
         raise _syntax_error(path, syntax, err) from None
     except (OSError, EOFError, ValueError) as err:
-        raise SourceError(f"cannot read: {err}", file=str(path)) from None
+        raise SourceError(f"cannot read: {printable(str(err))}", file=str(path)) from None
 
 
 def graph(files: Sequence[Path]) -> Graph:
@@ -161,17 +297,69 @@ def _syntax_error(path: Path, syntax: RdfFormat, err: SyntaxError) -> SourceErro
     if line is None and syntax == RdfFormat.RDF_XML:
         line = _xml_error_line(path)
     message = str(err.msg if hasattr(err, "msg") else err)
-    return SourceError(f"{syntax.name} syntax error: {message}", file=str(path), line=line)
+    shown = printable(message) if _reads_as_rdf(path, syntax) else None
+    if shown is None or _binary(message.splitlines()[0] if message else ""):
+        column = f" (column {err.offset})" if err.offset and err.lineno else ""
+        # Only a fixed hint is taken from the parser's message, never its text.
+        encoding = " (nor is it UTF-8)" if "Invalid UTF-8" in message else ""
+        shown = (
+            f"nothing before the error{column} reads as {syntax.name}{encoding}, so the file is "
+            "not quoted: it may not be RDF at all"
+        )
+    return SourceError(f"{syntax.name} syntax error: {shown}", file=str(path), line=line)
+
+
+def _reads_as_rdf(path: Path, syntax: RdfFormat) -> bool:
+    """Whether a statement or a prefix can be read before the file's syntax error: a file
+    reached by mistake (a secret, a binary) is not quoted."""
+    with _open(path) as stream:
+        statements = parse(stream, format=syntax, base_iri=_base_iri(path))
+        try:
+            return next(iter(statements), None) is not None
+        except (SyntaxError, ValueError, OSError, EOFError):
+            return bool(statements.prefixes)
+
+
+#: The most a message quotes of a file.
+QUOTE_LIMIT = 200
+
+
+def printable(message: str, limit: int = QUOTE_LIMIT) -> str:
+    """The first line of `message`, at most `limit` characters (cut in the middle), characters
+    that do not show (controls, format characters such as U+FEFF) spelt out as <U+XXXX>.
+
+    >>> printable("\\ufeff is not a valid subject\\nsecond line")
+    '<U+FEFF> is not a valid subject'
+    >>> cut = printable("a" * 500 + "b" * 500)
+    >>> len(cut), cut[147:152]
+    (200, 'aa…bb')
+    """
+    lines = message.splitlines()
+    text = "".join(
+        f"<U+{ord(c):04X}>" if unicodedata.category(c)[0] in "CZ" and c != " " else c
+        for c in (lines[0] if lines else "")
+    )
+    if len(text) > limit:
+        tail = limit // 4
+        text = text[: limit - tail - 1] + "…" + text[-tail:]
+    return text
+
+
+def _binary(text: str) -> bool:
+    """Control characters or undecodable bytes: binary content, never quoted."""
+    return any(c == "\ufffd" or (unicodedata.category(c) == "Cc" and c != "\t") for c in text)
 
 
 def _xml_error_line(path: Path) -> int | None:
-    """RDF/XML errors come without a line; XML well-formedness errors have one."""
+    """RDF/XML errors come without a line; XML well-formedness errors have one (found by expat,
+    which keeps no tree: memory stays flat whatever the file's size)."""
+    reader = expat.ParserCreate()
     try:
         with _open(path) as stream:
-            ET.parse(stream)
-    except ET.ParseError as err:
-        return int(err.position[0])
-    except OSError:
+            reader.ParseFile(stream)
+    except expat.ExpatError as err:
+        return int(err.lineno)
+    except (OSError, SourceError):
         return None
     return None
 

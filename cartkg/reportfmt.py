@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -118,13 +119,17 @@ def _message(result: Result) -> str:
 
 
 def display(path: Path) -> str:
-    """A path relative to the working directory when it lies below it, with forward slashes."""
-    return _relative(path, Path.cwd().resolve())
+    """A path relative to the working directory when it lies below it, with forward slashes.
+
+    Symbolic links are not resolved: a file is shown by the name it was found under, not by
+    where a link leads (which can be a file that is nobody's business).
+    """
+    return _relative(path, Path.cwd())
 
 
 def _relative(path: Path, cwd: Path) -> str:
     try:
-        return path.resolve().relative_to(cwd).as_posix()
+        return Path(os.path.abspath(path)).relative_to(cwd).as_posix()
     except ValueError:
         return path.as_posix()
 
@@ -139,7 +144,7 @@ class Place(NamedTuple):
 def _places(where: Where) -> Callable[[Result], Place | None]:
     """`where`, each file displayed once per report rather than once per result: resolving a
     path costs system calls, and a report can name the same file 240k times."""
-    cwd = Path.cwd().resolve()
+    cwd = Path.cwd()
     shown: dict[Path, str] = {}
 
     def place(result: Result) -> Place | None:

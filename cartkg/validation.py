@@ -2,7 +2,8 @@
 
 Exit codes: 0 the data conforms (no result at or above `--fail-on`); 1 it does not; 2 the
 check could not run (a missing or unreadable file, a syntax error, named with its file and line,
-an unknown extension or format, no Java for the reasoner).
+an unknown extension or format, no Java for the reasoner; a symbolic link leading out of the
+folder, a file that is not a regular one, an RDF/XML entity bomb: see `cartkg.rdffiles`).
 
 The data files (any syntax `cartkg.rdffiles` knows, or directories of them) are merged into
 one graph with the ontology, so that SHACL class targets see the subclass axioms; the shapes
@@ -23,7 +24,15 @@ from rdflib import OWL, Graph
 from cartkg import reasoning, reportfmt, shacl
 from cartkg.errors import CartkgError, DataErrors, SourceError
 from cartkg.paths import Layout, layout
-from cartkg.rdffiles import Location, graph, locate, parse_file, rdf_files
+from cartkg.rdffiles import (
+    Location,
+    graph,
+    has_bom,
+    locate,
+    parse_file,
+    printable,
+    rdf_files,
+)
 from cartkg.report import Report, Result
 
 EXIT_CONFORMS, EXIT_FAILS, EXIT_ERROR = 0, 1, 2
@@ -41,6 +50,8 @@ class Options:
     engine: str = "fast"
     fail_on: str = "violation"
     reasoner: bool = True
+    #: Follow symbolic links that lead out of the folders (and working directory) named.
+    follow_symlinks: bool = False
 
 
 @dataclass
@@ -76,10 +87,12 @@ def validate(paths: Sequence[Path], options: Options = Options()) -> Outcome:
     project = options.project or layout()
     if options.engine not in ENGINES:
         raise SourceError(f"unknown --engine {options.engine!r}; known: {', '.join(ENGINES)}")
-    ontology_files = rdf_files(options.ontology or sorted(project.ontology.glob("*.ttl")))
-    shapes = graph(rdf_files(options.shapes or [project.shapes]))
+    follow = options.follow_symlinks
+    ontology_paths = options.ontology or sorted(project.ontology.glob("*.ttl"))
+    ontology_files = rdf_files(ontology_paths, follow_symlinks=follow)
+    shapes = graph(rdf_files(options.shapes or [project.shapes], follow_symlinks=follow))
     ontology = graph(ontology_files)
-    data_files = rdf_files(paths) if paths else []
+    data_files = rdf_files(paths, follow_symlinks=follow) if paths else []
     data: Sequence[Path] | Graph = data_files
     reasoner_input = None
     if not paths:
@@ -107,14 +120,17 @@ def _shacl(engine: str, data: Sequence[Path] | Graph, shapes: Graph, ontology: G
 
     if isinstance(data, Graph):
         return fastshacl.validate(data, shapes, ontology, allow_warnings=shacl.ALLOW_WARNINGS)
-    sources = [graph([path]) if path.suffix.lower() == ".gz" else path for path in data]
+    # As graphs: gzipped files, which the fast loader does not read, and files with a byte
+    # order mark, which rdflib refuses in N-Triples (pySHACL reads the files again with rdflib
+    # for the shapes the fast engine leaves to it).
+    sources = [graph([p]) if p.suffix.lower() == ".gz" or has_bom(p) else p for p in data]
     try:
         return fastshacl.validate(sources, shapes, ontology, allow_warnings=shacl.ALLOW_WARNINGS)
     except SyntaxError as err:
         for path in data:  # read again, to name the file and line the way every error does
             for _ in parse_file(path):
                 pass
-        raise SourceError(f"syntax error: {err}") from None
+        raise SourceError(f"syntax error: {printable(str(err))}") from None
 
 
 def _project_graph(project: Layout, ontology: Graph) -> tuple[Graph, Graph]:
@@ -269,8 +285,12 @@ def run(
 def could_not_run(
     command: str, err: CartkgError, formats: Sequence[str], stdout: TextIO, stderr: TextIO
 ) -> int:
-    """Say why the command could not run (also as a GitHub annotation when one is asked for)."""
-    stderr.write(f"cartkg {command}: error: {err}\n")
+    """Say why the command could not run (also as a GitHub annotation when one is asked for).
+
+    A file's name is shown with its control characters spelt out: a line break in it could
+    otherwise start a workflow command of its own in a CI log."""
+    shown = printable(str(err), limit=1 << 16) if isinstance(err, SourceError) else str(err)
+    stderr.write(f"cartkg {command}: error: {shown}\n")
     if any(spec.partition("=")[0] == "github" for spec in formats):
         stdout.write(github_error(err) + "\n")
     return EXIT_ERROR

@@ -109,6 +109,31 @@ def test_unknown_extension_exits_2_listing_the_known_ones(tmp_path: Path) -> Non
     assert all(suffix in run.stderr for suffix in SYNTAXES)
 
 
+def test_syntax_error_quotes_one_line_of_at_most_200_characters(tmp_path: Path) -> None:
+    """RDF/XML's parser quotes a whole text node: only its first line is shown, cut to 200
+    characters, so that a file's text cannot start workflow commands of its own in a CI log."""
+    path = tmp_path / "text.rdf"
+    stray = "x" * 5000 + "\n::warning::injected\n"
+    path.write_text(
+        f'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">{stray}</rdf:RDF>\n',
+        encoding="utf-8",
+    )
+    run = validate(path, "--format", "github")
+    assert run.exit_code == 2
+    assert "::warning" not in run.stderr + run.stdout
+    [line] = run.stderr.splitlines()
+    assert "x" * 100 in line and "x" * 201 not in line
+
+
+def test_syntax_error_in_a_file_that_is_not_rdf_quotes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "notes.ttl"
+    path.write_text("password = hunter2\n", encoding="utf-8")
+    run = validate(path, "--format", "github")
+    assert run.exit_code == 2
+    assert f"{path}:1: Turtle syntax error: " in run.stderr and "not quoted" in run.stderr
+    assert "password" not in run.stderr + run.stdout
+
+
 def test_missing_file_exits_2(tmp_path: Path) -> None:
     run = validate(tmp_path / "absent.ttl")
     assert run.exit_code == 2

@@ -12,6 +12,7 @@ import os
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import IO
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -19,6 +20,7 @@ from rdflib.graph import Dataset
 from rdflib.term import Node
 
 from cartkg.fastshacl.terms import ALIAS_NS, XSD_NS, to_ox
+from cartkg.rdffiles import open_rdf
 
 DataSource = ox.Store | Graph | str | os.PathLike[str]
 # Which parser reads which file, by extension.
@@ -95,12 +97,12 @@ def _alias_bare_literals(store: ox.Store) -> None:
 class _XsdAliasing(io.RawIOBase):
     """A binary file read with the XSD namespace replaced by its alias, chunk by chunk."""
 
-    def __init__(self, raw: io.BufferedReader, chunk: int = 1 << 22) -> None:
+    def __init__(self, raw: IO[bytes], chunk: int = 1 << 22) -> None:
         self._chunks = self._rewrite(raw, chunk)
         self._pending = b""
 
     @staticmethod
-    def _rewrite(raw: io.BufferedReader, size: int) -> Iterator[bytes]:
+    def _rewrite(raw: IO[bytes], size: int) -> Iterator[bytes]:
         needle, replacement = XSD_NS.encode(), ALIAS_NS.encode()
         # A namespace split across two chunks is caught by keeping the last bytes back.
         keep, carry = len(needle) - 1, b""
@@ -134,10 +136,14 @@ def rdf_format(path: Path) -> ox.RdfFormat:
 
 
 def load_file(store: ox.Store, path: Path) -> None:
-    """Parse an RDF file into `store`; raises SyntaxError naming the file and line."""
-    with path.open("rb") as raw:
+    """Parse an RDF file into `store`; raises SyntaxError naming the file and line.
+
+    Read as `cartkg.rdffiles` reads untrusted files (regular files only, RDF/XML entity bombs
+    refused, a byte order mark skipped): `cartkg.errors.SourceError` if it cannot be.
+    """
+    fmt = rdf_format(path)
+    with open_rdf(path, fmt) as raw:
         stream = io.BufferedReader(_XsdAliasing(raw), buffer_size=1 << 20)
-        fmt = rdf_format(path)
         # Lenient (IRIs not checked) as rdflib, and so pySHACL, reads Turtle and the like; but
         # rdflib refuses a relative IRI in N-Triples and N-Quads, so strict there.
         lenient = fmt not in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS)
