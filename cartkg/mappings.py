@@ -40,6 +40,8 @@ class Mapping:
         match makes the CURIE an identifier of our entity too: a close or broad match (the gene
         of an antigen, the parent disease) is a different thing with its own identifier."""
         subject = KG[self.subject]
+        if self.object_iri.startswith(KG):  # two curated entities: no external identifier
+            return [(subject, self.predicate, self.object_iri)]
         identifier = Literal(self.object_curie, datatype=XSD.string)
         triples: list[tuple[URIRef, URIRef, Node]] = [
             (subject, self.predicate, self.object_iri),
