@@ -1,10 +1,11 @@
 """Data as code: no text in data/ repeats 8 or more consecutive words of a source document.
 
-Facts carry over from the documents, sentences do not. Every string of the YAML files and every
-SSSOM `comment` is checked, one test per string, against the five documents and the reference
-file, except the fields declared in `cartkg.records.VERBATIM_FIELDS` (names, titles, URLs and
-identifiers). Words are compared lower-cased, with apostrophes dropped ("King's" is "kings")
-and hyphens splitting words ("CAR-T" is "car t").
+Facts carry over from the documents, sentences do not. Every string of the YAML files, every
+SSSOM `comment` and the ontology's labels and definitions are checked, one test per string,
+against the five documents and the reference file, except the fields declared in
+`cartkg.records.VERBATIM_FIELDS` (names, titles, URLs and identifiers). Words are compared
+lower-cased, with apostrophes dropped ("King's" is "kings") and hyphens splitting words
+("CAR-T" is "car t").
 
 Issue 11, section 2; the 13 copies of review 2026-12-data-review.md, section 2.
 """
@@ -21,6 +22,7 @@ from functools import cache
 from typing import Any
 
 import pytest
+from rdflib import RDFS, SKOS, Graph, Literal
 
 from cartkg import yamlio
 from cartkg.curation import SLUG
@@ -109,6 +111,14 @@ def _texts() -> Iterator[Any]:
                     yield pytest.param(text, id=f"{display}:{line}:{field}")
 
 
+def _ontology_texts() -> Iterator[Any]:
+    """The ontology's own labels and definitions (review section 2 found a copied definition)."""
+    graph = Graph().parse(PROJECT.ontology / "cartkg.ttl", format="turtle")
+    for term, predicate, text in sorted(graph.triples((None, None, None))):
+        if isinstance(text, Literal) and predicate in (RDFS.label, SKOS.definition, RDFS.comment):
+            yield pytest.param(str(text), id=f"ontology/cartkg.ttl:{graph.qname(term)}")
+
+
 def shared_run(text: str, runs: dict[tuple[str, ...], str]) -> str | None:
     """The longest run of at least RUN words that `text` shares with a document, and where.
 
@@ -172,7 +182,7 @@ def test_verbatim_fields_are_fields_of_the_data() -> None:
     assert sorted(VERBATIM_FIELDS - used) == []
 
 
-@pytest.mark.parametrize("text", list(_texts()))
+@pytest.mark.parametrize("text", [*_texts(), *_ontology_texts()])
 def test_text_is_in_our_own_words(text: str) -> None:
     copied = shared_run(text, _documents())
     assert copied is None, f"shares {copied} with a source: say it in our own words"
