@@ -28,6 +28,8 @@ _URL = re.compile(r"^https?://\S+$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 DATES = frozenset({XSD.date, XSD.gYearMonth, XSD.gYear})
 STATUSES = ("stated", "verified", "contradicted", "unverifiable")
+#: Values stating that no record exists: a check that finds nothing has no record to cite.
+NO_RECORD = frozenset({CARTKG["NoRegistryRecordFound"]})
 #: A paraphrase may not share this many consecutive words with the lines it cites.
 COPIED_RUN = 8
 
@@ -330,9 +332,19 @@ class _Checker:
             self.error(
                 at("status"), "status", f"{status!r} is not one of {', '.join(STATUSES)}", about
             )
+        statements = self.state(record.get("state"), at("state"), about)
         if status in ("contradicted", "unverifiable") and not note:
             self.error(at("status"), "note", f"a {status} claim needs a note saying why", about)
-        if status in ("verified", "contradicted") and not evidence:
+        absence = bool(statements) and all(st.value in NO_RECORD for st in statements)
+        if status == "verified" and absence and (evidence or not note):
+            self.error(
+                at("status"),
+                "record",
+                "a verified finding that no record exists has no record to cite: give no "
+                "`record`, and a note saying where and how it was searched",
+                about,
+            )
+        elif status in ("verified", "contradicted") and not evidence and not absence:
             self.error(
                 at("status"),
                 "record",
@@ -351,7 +363,6 @@ class _Checker:
                 "claims from a verification record must be verified or contradicted",
                 about,
             )
-        statements = self.state(record.get("state"), at("state"), about)
         if about is None or span is None or not says or not statements:
             return None
         return Claim(

@@ -36,12 +36,20 @@ class Mapping:
     line: int
 
     def triples(self) -> list[tuple[URIRef, URIRef, Node]]:
+        """The mapping, and the CURIE as the identifier of the external term. Only an exact
+        match makes the CURIE an identifier of our entity too: a close or broad match (the gene
+        of an antigen, the parent disease) is a different thing with its own identifier."""
         subject = KG[self.subject]
+        if self.object_iri.startswith(KG):  # two curated entities: no external identifier
+            return [(subject, self.predicate, self.object_iri)]
         identifier = Literal(self.object_curie, datatype=XSD.string)
-        return [
+        triples: list[tuple[URIRef, URIRef, Node]] = [
             (subject, self.predicate, self.object_iri),
-            (subject, DCTERMS.identifier, identifier),
+            (self.object_iri, DCTERMS.identifier, identifier),
         ]
+        if self.predicate == SKOS.exactMatch:
+            triples.append((subject, DCTERMS.identifier, identifier))
+        return triples
 
 
 def split_sssom(text: str) -> tuple[list[str], list[str]]:

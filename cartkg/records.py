@@ -12,6 +12,27 @@ from rdflib import Literal, URIRef
 from cartkg.mappings import Mapping
 from cartkg.values import Amount
 
+#: Fields whose values are names, titles, URLs or identifiers, and so may repeat a document's
+#: words. Every other text in data/ (paraphrases, notes, descriptions, aliases, text values) is in
+#: our own words, which tests/test_data_copying.py checks. Record fields of sources, entities and
+#: claims, `state` properties by local name, SSSOM columns and prefix-record fields.
+VERBATIM_FIELDS: frozenset[str] = frozenset(
+    {
+        # sources, entities, claims
+        *("id", "file", "sha256", "title", "kind", "publisher", "date", "source"),
+        *("type", "label", "about", "lines", "status", "record"),
+        # state properties: titles, names and identifiers of works, people, roles and records
+        *("articleTitle", "firstAuthor", "roleTitle", "doi", "pubmedId", "registryIdentifier"),
+        *("homepage", "contactEmail", "contactTelephone", "volume", "issue", "pages"),
+        # SSSOM columns (labels are the entity's and the external record's names)
+        *("subject_id", "subject_label", "predicate_id", "object_id", "object_label"),
+        *("mapping_justification", "author_id", "confidence"),
+        # data/prefixes.yaml
+        *("prefix", "name", "uri_prefix", "uri_synonyms", "synonyms", "pattern", "example"),
+        "bioregistry",
+    }
+)
+
 
 @dataclass(frozen=True)
 class Where:

@@ -632,3 +632,28 @@ def test_identifier_schemes_count_the_identifiers(store: ox.Store) -> None:
         scheme = only(listed, scheme=row["scheme"])
         assert int(row["entities"] or 0) == len({r["entity"] for r in scheme})
         assert int(row["identifiers"] or 0) == len({r["identifier"] for r in scheme})
+
+
+#: The disagreements that review 2026-12-data-review.md (section 6) found no query showing:
+#: (thing, property, value, source, kind of difference)
+REVIEW_DISAGREEMENTS = {
+    ("stage-hospital-stay", "has duration", "4-6 weeks", "source-002", "quantity"),
+    ("stage-hospital-stay", "has duration", "7-14 days", "source-004", "quantity"),
+    ("risk-infection", "risk raised during", "bridging (holding) chemotherapy", "source-002",
+     "stage"),
+    ("risk-infection", "risk raised during", "recovery", "source-004", "stage"),
+    *((f"paediatric-centre-{city.lower()}", "serves patient group", group, source,
+       "same under two names")
+      for city in CITIES
+      for group, source in (("children", "source-001"), ("paediatric patients", "source-003"))),
+}  # fmt: skip
+
+
+def test_cq07_shows_the_disagreements_the_data_review_found(store: ox.Store) -> None:
+    """Review 2026-12-data section 6: the hospital stay (the whole 4-6 weeks of manufacture in
+    002, 7-14 days in 004), when infection risk is highest (before the infusion in 002, during
+    recovery in 004), and the paediatric centres' patients (one group under two names)."""
+    rows = run(store, cq_query(7))
+    found = table(rows, "subject", "propertyLabel", "value", "source", "difference")
+    assert found >= REVIEW_DISAGREEMENTS
+    assert {row["difference"] for row in rows} == {"quantity", "stage", "same under two names"}
