@@ -106,9 +106,11 @@ def _significant(text: str) -> Iterator[Token]:
     TooDeep is raised where the nesting passes MAX_NESTING.
     """
     # Per open bracket, what it interrupted: the context ('top', 'group', 'list' or 'expr'),
-    # the nesting where that context began, and the operators chained in it so far.
-    stack: list[tuple[str, int, int]] = []
-    context, base, chained = "top", 0, 0
+    # the nesting where that context began, the operators chained in it so far, and the
+    # deepest of the brackets closed in it. pyoxigraph's trees hang a bracket's contents at
+    # the foot of the chain around it, so their depths add up.
+    stack: list[tuple[str, int, int, int]] = []
+    context, base, chained, inner = "top", 0, 0, 0
     before = prev = Token("punct", "", 0, 0)
     pos, size = 0, len(text)
     while pos < size:
@@ -159,13 +161,15 @@ def _significant(text: str) -> Iterator[Token]:
         if kind == "punct":
             bracket = token.text
             if bracket in _OPENING:
-                stack.append((context, base, chained))
+                stack.append((context, base, chained, inner))
                 base += chained + 1
-                chained = 0
+                chained = inner = 0
                 context = _opened(bracket, context, prev, before)
             elif bracket in _CLOSING:
                 if stack:
-                    context, base, chained = stack.pop()
+                    depth = chained + inner + 1
+                    context, base, chained, inner = stack.pop()
+                    inner = max(inner, depth)
             elif bracket in _CHAINING:
                 chained += 1
         elif kind == "word":
@@ -173,7 +177,7 @@ def _significant(text: str) -> Iterator[Token]:
                 chained += 1
         elif kind == "error":
             return
-        if base + chained > MAX_NESTING:
+        if base + chained > MAX_NESTING or chained + inner > MAX_NESTING:
             line = text.count("\n", 0, token.start) + 1
             raise TooDeep(
                 f"the query is nested too deeply at line {line}: at most {MAX_NESTING} "
