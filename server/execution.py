@@ -109,10 +109,11 @@ class Pool:
             self._retire(worker)
             return
         if message and message[0] == "ready":
-            if message[1]:  # the worker's SERVICE calls come out through a relay
-                relay.adopt(worker.conn, worker.process, self._sandbox.endpoints, self.timeout)
-            self._idle.put(worker)
-            return
+            # A worker with an allow-list makes its SERVICE calls through a relay (relay.py).
+            if not message[1] or relay.adopt(worker, self._sandbox.endpoints, self.timeout):
+                self._idle.put(worker)
+                return
+            message = ("fatal", "the query worker's SERVICE relay could not be set up")
         if message:
             self.failure = str(message[1])
         elif self.memory_mb and worker.out_of_memory():

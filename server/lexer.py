@@ -94,6 +94,10 @@ class TooDeep(ValueError):
     """The query nests deeper than MAX_NESTING; the message names the limit and the line."""
 
 
+# Tokens are made by the million on hostile input: without NamedTuple's Python-level __new__.
+_new = tuple.__new__
+
+
 def tokens(text: str) -> list[Token]:
     """The query's tokens, without whitespace and comments."""
     return list(_significant(text))
@@ -153,9 +157,9 @@ def _significant(text: str) -> Iterator[Token]:
             end = pos + 2 if text[pos : pos + 2] in _PUNCT2 else pos + 1
             if not char.isascii():
                 kind = "error"  # no token starts with it: pyoxigraph stops here too
-            token = Token(kind, text[pos:end], pos, end)
+            token = _new(Token, (kind, text[pos:end], pos, end))
         else:
-            token = Token(kind, match.group(), pos, match.end())
+            token = _new(Token, (kind, match.group(), pos, match.end()))
         pos = token.end
         yield token
         if kind == "punct":
@@ -172,18 +176,24 @@ def _significant(text: str) -> Iterator[Token]:
                     inner = max(inner, depth)
             elif bracket in _CHAINING:
                 chained += 1
+            if base + chained > MAX_NESTING or chained + inner > MAX_NESTING:
+                raise _too_deep(text, token)
         elif kind == "word":
-            if token.keyword in _CHAINING_WORDS:
+            if token.text.upper() in _CHAINING_WORDS:
                 chained += 1
+                if base + chained > MAX_NESTING or chained + inner > MAX_NESTING:
+                    raise _too_deep(text, token)
         elif kind == "error":
             return
-        if base + chained > MAX_NESTING or chained + inner > MAX_NESTING:
-            line = text.count("\n", 0, token.start) + 1
-            raise TooDeep(
-                f"the query is nested too deeply at line {line}: at most {MAX_NESTING} "
-                "brackets, operators and group patterns may be nested or chained"
-            )
         before, prev = prev, token
+
+
+def _too_deep(text: str, token: Token) -> TooDeep:
+    line = text.count("\n", 0, token.start) + 1
+    return TooDeep(
+        f"the query is nested too deeply at line {line}: at most {MAX_NESTING} "
+        "brackets, operators and group patterns may be nested or chained"
+    )
 
 
 def _operand_end(tok: Token) -> bool:

@@ -18,6 +18,7 @@ import urllib.request
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from multiprocessing.connection import Connection
 from multiprocessing.reduction import recv_handle
+from typing import Protocol
 
 log = logging.getLogger(__name__)
 
@@ -97,20 +98,26 @@ class _Handler(BaseHTTPRequestHandler):
         log.debug("relay: " + format, *args)
 
 
-def adopt(
-    conn: Connection,
-    process: subprocess.Popen[bytes],
-    endpoints: tuple[str, ...],
-    timeout: float,
-) -> None:
-    """Receive a new worker's listening socket and relay for it until the worker is gone."""
-    listener = socket.socket(fileno=recv_handle(conn))
+class _Worker(Protocol):
+    conn: Connection
+    process: subprocess.Popen[bytes]
+
+
+def adopt(worker: _Worker, endpoints: tuple[str, ...], timeout: float) -> bool:
+    """Receive a new worker's listening socket and relay for it until the worker is gone;
+    False when the socket does not come."""
+    try:
+        listener = socket.socket(fileno=recv_handle(worker.conn))
+    except (OSError, EOFError, RuntimeError) as err:
+        log.error("no relay socket from a query worker: %s", err)
+        return False
     relay = _Relay(listener, endpoints, timeout)
     threading.Thread(target=relay.serve_forever, daemon=True, name="cartkg-relay").start()
 
     def stop() -> None:
-        process.wait()
+        worker.process.wait()
         relay.shutdown()
         relay.server_close()  # the last reference to the worker's network namespace
 
     threading.Thread(target=stop, daemon=True, name="cartkg-relay-stop").start()
+    return True

@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
-from .lexer import Token, TooDeep, declaration, is_update, tokens
+from .lexer import UPDATE_KEYWORDS, Token, TooDeep, declaration, query_form, tokens
 
 _MENTIONS_SERVICE = re.compile(r"service", re.IGNORECASE)
 _UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
@@ -60,12 +60,13 @@ def check(
     """
     if len(query.encode("utf-8")) > max_bytes:
         raise Refused(413, f"the query is longer than the limit of {max_bytes} bytes")
-    if is_update(query):
-        raise Refused(403, "this endpoint is read-only: SPARQL Update requests are not accepted")
     try:
-        found = services(query, prefixes)
+        toks = tokens(query)  # one pass: it also measures the nesting
     except TooDeep as err:
         raise Refused(400, str(err)) from None
+    if query_form(toks) in UPDATE_KEYWORDS:
+        raise Refused(403, "this endpoint is read-only: SPARQL Update requests are not accepted")
+    found = _found(query, toks, prefixes)
     for service in found:
         if service.endpoint is None and service.written[:1] in ("?", "$"):
             raise Refused(403, "SERVICE with a variable endpoint is not allowed")
@@ -96,7 +97,10 @@ def services(query: str, prefixes: Mapping[str, str] | None = None) -> list[Serv
 
     Without the word "service" there is none; the nesting is then checked all the same.
     """
-    toks = tokens(query)  # the whole pass: this also measures the nesting
+    return _found(query, tokens(query), prefixes)
+
+
+def _found(query: str, toks: Sequence[Token], prefixes: Mapping[str, str] | None) -> list[Service]:
     if not _MENTIONS_SERVICE.search(query):
         return []
     if prefixes is None:
