@@ -6,12 +6,14 @@ one outside them. The safety checks (SERVICE, Update, nesting) and the canned-qu
 
 Where the grammar is ambiguous it follows pyoxigraph 0.5, checked by experiment
 (tests/test_server_safety_lexer.py): only space, tab, CR and LF are white space; a comment
-ends at CR as well as at LF; `\\u` and `\\U` escapes are decoded only inside strings and IRIs,
-so `"\\u0022"` is a one-character string; local names take `\\#`, `\\'` and the other
-escapes of PN_LOCAL_ESC; and `<` opens an IRI except after an operand inside an expression,
-where it is "less than" (`FILTER(?a<?b)#>` holds a comparison and a comment). Every pattern
-is possessive or bounded, and a string left open ends the scan, since pyoxigraph rejects such
-a query; so no text makes the scanner look at a character more than a few times.
+ends at CR as well as at LF; `\\u` and `\\U` escapes are decoded only inside strings and
+IRIs, so `"\\u0022"` is a one-character string; three quotes that open no closed long string
+are an empty string and the start of another (in VALUES, a row of two); local names take
+`\\#`, `\\'` and the other escapes of PN_LOCAL_ESC; and `<` opens an IRI except after an
+operand inside an expression, where it is "less than" (`FILTER(?a<?b)#>` holds a comparison
+and a comment). Every pattern is possessive or bounded, and a short string left open ends the
+scan, since pyoxigraph rejects such a query; so no text makes the scanner look at a character
+more than a few times.
 
 >>> [t.text for t in tokens('SELECT ?s # SERVICE <x>\\n{ ?s rdfs:label "a } b"@en }')]
 ['SELECT', '?s', '{', '?s', 'rdfs:label', '"a } b"', '@en', '}']
@@ -116,6 +118,7 @@ def _significant(text: str) -> Iterator[Token]:
     stack: list[tuple[str, int, int, int]] = []
     context, base, chained, inner = "top", 0, 0, 0
     before = prev = Token("punct", "", 0, 0)
+    open_long: set[str] = set()  # the long-string quotes seen left open
     pos, size = 0, len(text)
     while pos < size:
         char = text[pos]
@@ -127,9 +130,19 @@ def _significant(text: str) -> Iterator[Token]:
         if char in ".;," and not ("0" <= text[pos + 1 : pos + 2] <= "9"):
             match = _SEPARATORS.match(text, pos)  # a run of them is one token: none matters
         elif char in "\"'":
-            quote = char * 3 if text.startswith(char * 3, pos) else char
-            match = _STRINGS[quote].match(text, pos)
-            assert match is not None
+            long = char * 3
+            if text.startswith(long, pos) and long not in open_long:
+                match = _STRINGS[long].match(text, pos)
+                assert match is not None
+                if not match.group("end"):
+                    # As pyoxigraph does, read `""` instead, an empty string; and since every
+                    # later opening of this kind would run to the end unclosed too (its
+                    # text was this one's), skip those scans: the scan stays linear.
+                    open_long.add(long)
+                    match = None
+            if match is None:
+                match = _STRINGS[char].match(text, pos)
+                assert match is not None
             kind = "string" if match.group("end") else "error"
         elif char == "<":
             if context != "expr" or not _operand_end(prev):

@@ -35,6 +35,9 @@ CORPUS = {
         "SELECT * {{ BIND('''x\\u0027\\u0027\\u0027 SERVICE <{u}/no> {{}} ''' AS ?x) }}"
     ),
     "escaped backslash": 'SELECT * {{ BIND("a\\\\" AS ?x) SERVICE <{u}/bs> {{}} BIND("b" AS ?y) }}',
+    "long string left open": (
+        'SELECT * {{ VALUES (?x ?y) {{ ("""b") }} SERVICE <{u}/open> {{}} }}'
+    ),
     "service in a string": 'SELECT * {{ BIND("SERVICE <{u}/no> {{}}" AS ?x) }}',
     "quotes in a long string": (
         'SELECT * {{ BIND("""a"b""c SERVICE <{u}/no> {{}} """ AS ?x) SERVICE <{u}/long> {{}} }}'
