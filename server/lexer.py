@@ -54,7 +54,8 @@ _STRINGS = {
 }
 _IRI_CHARS = r'[^<>"{}|^`\\\x00-\x20]*+'
 _IRI = re.compile(rf"<{_IRI_CHARS}(?:\\(?:u[0-9A-Fa-f]{{4}}|U[0-9A-Fa-f]{{8}}){_IRI_CHARS})*+>")
-_VAR = re.compile(rf"[?$][{_CHARS}]++")
+# VARNAME, unlike the names of PN_CHARS, has no "-".
+_VAR = re.compile(rf"[?$][{_BASE}_0-9\u00b7\u0300-\u036f\u203f-\u2040]++")
 _BNODE = re.compile(rf"_:[{_CHARS}](?:[{_CHARS}]|\.++(?=[{_CHARS}]))*+")
 _NAME = re.compile(rf"(?:{_PREFIX})?(?P<colon>:(?:{_LOCAL})?)?")
 _EXPONENT = r"[eE][+-]?[0-9]++"
