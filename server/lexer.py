@@ -57,6 +57,7 @@ _IRI = re.compile(rf"<{_IRI_CHARS}(?:\\(?:u[0-9A-Fa-f]{{4}}|U[0-9A-Fa-f]{{8}}){_
 # VARNAME, unlike the names of PN_CHARS, has no "-".
 _VAR = re.compile(rf"[?$][{_BASE}_0-9\u00b7\u0300-\u036f\u203f-\u2040]++")
 _BNODE = re.compile(rf"_:[{_CHARS}](?:[{_CHARS}]|\.++(?=[{_CHARS}]))*+")
+_ASCII_WORD = re.compile(rf"[A-Za-z][A-Za-z0-9_]*+(?![{_CHARS}.:%\\])")
 _NAME = re.compile(rf"(?:{_PREFIX})?(?P<colon>:(?:{_LOCAL})?)?")
 _EXPONENT = r"[eE][+-]?[0-9]++"
 _NUMBER = re.compile(
@@ -68,6 +69,8 @@ _PUNCT2 = frozenset({"^^", "&&", "||", "!=", "<=", ">="})
 _CHAINING = frozenset({"||", "&&", "=", "!=", "<", ">", "<=", ">=", "+", "-", "*", "/", "!"})
 _CHAINING |= frozenset({"|", "^"})
 _OPENING, _CLOSING = frozenset("({["), frozenset(")}]")
+# Characters that are a token by themselves, and start no other.
+_SIMPLE = frozenset("{}()[]*+/=-")
 _CHAINING_WORDS = frozenset(
     {"UNION", "OPTIONAL", "MINUS", "BIND", "FILTER", "SERVICE", "GRAPH", "VALUES"}
 )
@@ -103,10 +106,10 @@ _new = tuple.__new__
 
 def tokens(text: str) -> list[Token]:
     """The query's tokens, without whitespace and comments."""
-    return list(_significant(text))
+    return list(stream(text))
 
 
-def _significant(text: str) -> Iterator[Token]:
+def stream(text: str) -> Iterator[Token]:
     """The tokens one by one, as they are needed: most checks stop after a few.
 
     An 'error' token (a string left open, a character no token starts with) is the last one;
@@ -123,58 +126,70 @@ def _significant(text: str) -> Iterator[Token]:
     pos, size = 0, len(text)
     while pos < size:
         char = text[pos]
-        kind = "punct"
-        match = None
-        if char in " \t\r\n#":
-            pos = _SKIPPED.match(text, pos).end()  # type: ignore[union-attr]
-            continue
-        if char in ".;," and not ("0" <= text[pos + 1 : pos + 2] <= "9"):
-            match = _SEPARATORS.match(text, pos)  # a run of them is one token: none matters
-        elif char in "\"'":
-            long = char * 3
-            if text.startswith(long, pos) and long not in open_long:
-                match = _STRINGS[long].match(text, pos)
-                assert match is not None
-                if not match.group("end"):
-                    # As pyoxigraph does, read `""` instead, an empty string; and since every
-                    # later opening of this kind would run to the end unclosed too (its
-                    # text was this one's), skip those scans: the scan stays linear.
-                    open_long.add(long)
-                    match = None
-            if match is None:
-                match = _STRINGS[char].match(text, pos)
-                assert match is not None
-            kind = "string" if match.group("end") else "error"
-        elif char == "<":
-            if context != "expr" or not _operand_end(prev):
-                match = _IRI.match(text, pos)
-                kind = "iri" if match else "punct"
-        elif char in "?$":
-            match = _VAR.match(text, pos)
-            kind = "var" if match else "punct"
-        elif char == "_" and text.startswith("_:", pos):
-            match = _BNODE.match(text, pos)
-            kind = "bnode" if match else "error"
-        elif "0" <= char <= "9" or (char == "." and "0" <= text[pos + 1 : pos + 2] <= "9"):
-            match = _NUMBER.match(text, pos)
-            kind = "number"
-        elif char == "@":
-            match = _LANG.match(text, pos)
-            kind = "lang" if match else "punct"
+        if char in _SIMPLE:
+            kind = "punct"
+            token = _new(Token, (kind, char, pos, pos + 1))
         else:
-            match = _NAME.match(text, pos)
-            if match and match.end() > pos:
-                kind = "pname" if match.group("colon") else "word"
+            kind = "punct"
+            match = None
+            if char in " \t\r\n#":
+                pos = _SKIPPED.match(text, pos).end()  # type: ignore[union-attr]
+                continue
+            if char in ".;," and not ("0" <= text[pos + 1 : pos + 2] <= "9"):
+                match = _SEPARATORS.match(text, pos)  # a run of them is one token: none matters
+            elif char in "\"'":
+                long = char * 3
+                if text.startswith(long, pos) and long not in open_long:
+                    match = _STRINGS[long].match(text, pos)
+                    assert match is not None
+                    if not match.group("end"):
+                        # As pyoxigraph does, read `""` instead, an empty string; and since every
+                        # later opening of this kind would run to the end unclosed too (its
+                        # text was this one's), skip those scans: the scan stays linear.
+                        open_long.add(long)
+                        match = None
+                if match is None:
+                    match = _STRINGS[char].match(text, pos)
+                    assert match is not None
+                kind = "string" if match.group("end") else "error"
+            elif char == "<":
+                if context != "expr" or not _operand_end(prev):
+                    match = _IRI.match(text, pos)
+                    kind = "iri" if match else "punct"
+            elif char in "?$":
+                match = _VAR.match(text, pos)
+                kind = "var" if match else "punct"
+            elif char == "_" and text.startswith("_:", pos):
+                match = _BNODE.match(text, pos)
+                kind = "bnode" if match else "error"
+            elif "0" <= char <= "9" or (char == "." and "0" <= text[pos + 1 : pos + 2] <= "9"):
+                match = _NUMBER.match(text, pos)
+                kind = "number"
+            elif char == "@":
+                match = _LANG.match(text, pos)
+                kind = "lang" if match else "punct"
             else:
-                match = None
-        if match is None:
-            end = pos + 2 if text[pos : pos + 2] in _PUNCT2 else pos + 1
-            if not char.isascii():
-                kind = "error"  # no token starts with it: pyoxigraph stops here too
-            token = _new(Token, (kind, text[pos:end], pos, end))
-        else:
-            token = _new(Token, (kind, match.group(), pos, match.end()))
+                # Most names are plain ASCII words (keywords); the full pattern only where
+                # the word goes on as a prefixed name or with other characters.
+                match = _ASCII_WORD.match(text, pos)
+                if match is not None:
+                    kind = "word"
+                else:
+                    match = _NAME.match(text, pos)
+                    if match and match.end() > pos:
+                        kind = "pname" if match.group("colon") else "word"
+                    else:
+                        match = None
+            if match is None:
+                end = pos + 2 if text[pos : pos + 2] in _PUNCT2 else pos + 1
+                if not char.isascii():
+                    kind = "error"  # no token starts with it: pyoxigraph stops here too
+                token = _new(Token, (kind, text[pos:end], pos, end))
+            else:
+                token = _new(Token, (kind, match.group(), pos, match.end()))
         pos = token.end
+        if text.startswith(" ", pos):  # the space most tokens have after them, skipped here
+            pos += 1
         yield token
         if kind == "punct":
             bracket = token.text
@@ -182,7 +197,7 @@ def _significant(text: str) -> Iterator[Token]:
                 stack.append((context, base, chained, inner))
                 base += chained + 1
                 chained = inner = 0
-                context = _opened(bracket, context, prev, before)
+                context = "group" if bracket != "(" else _opened(context, prev, before)
             elif bracket in _CLOSING:
                 if stack:
                     depth = chained + inner + 1
@@ -215,10 +230,8 @@ def _operand_end(tok: Token) -> bool:
     return tok.kind in _OPERAND_ENDS or tok.text in (")", "]") or tok.keyword in ("TRUE", "FALSE")
 
 
-def _opened(bracket: str, context: str, prev: Token, before: Token) -> str:
-    """What the bracket opens: a group of triple patterns, a list, or an expression."""
-    if bracket != "(":
-        return "group"
+def _opened(context: str, prev: Token, before: Token) -> str:
+    """What a parenthesis opens: a list (of terms, or of VALUES) or an expression."""
     if context in ("top", "expr"):
         return "expr"
     if prev.keyword in ("FILTER", "BIND") or before.keyword == "FILTER":
@@ -239,7 +252,7 @@ def query_form(toks: Iterable[Token]) -> str | None:
 def is_update(text: str) -> bool:
     """Whether the text is a SPARQL Update request rather than a query."""
     try:
-        return query_form(_significant(text)) in UPDATE_KEYWORDS
+        return query_form(stream(text)) in UPDATE_KEYWORDS
     except TooDeep:
         return False  # pyoxigraph's query() parses queries only; the depth is checked apart
 
@@ -293,7 +306,7 @@ def names_dataset(text: str) -> bool:
     if _FROM.search(text) is None:
         return False
     try:
-        return has_dataset_clause(_significant(text))
+        return has_dataset_clause(stream(text))
     except TooDeep:
         return False  # refused before it runs (safety.check)
 

@@ -9,11 +9,13 @@ request thread: no parser, no lock, no work that grows faster than the text.
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from urllib.parse import urljoin
 
-from .lexer import UPDATE_KEYWORDS, Token, TooDeep, declaration, query_form, tokens
+from .lexer import QUERY_FORMS, UPDATE_KEYWORDS, Token, TooDeep, declaration, stream
 
 _MENTIONS_SERVICE = re.compile(r"service", re.IGNORECASE)
 _UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
@@ -60,13 +62,13 @@ def check(
     """
     if len(query.encode("utf-8")) > max_bytes:
         raise Refused(413, f"the query is longer than the limit of {max_bytes} bytes")
-    try:
-        toks = tokens(query)  # one pass: it also measures the nesting
+    forms: list[str] = []
+    try:  # one pass, which also measures the nesting, and keeps no more than a few tokens
+        found = _found(query, _first_form(stream(query), forms), prefixes)
     except TooDeep as err:
         raise Refused(400, str(err)) from None
-    if query_form(toks) in UPDATE_KEYWORDS:
+    if forms and forms[0] in UPDATE_KEYWORDS:
         raise Refused(403, "this endpoint is read-only: SPARQL Update requests are not accepted")
-    found = _found(query, toks, prefixes)
     for service in found:
         if service.endpoint is None and service.written[:1] in ("?", "$"):
             raise Refused(403, "SERVICE with a variable endpoint is not allowed")
@@ -97,11 +99,20 @@ def services(query: str, prefixes: Mapping[str, str] | None = None) -> list[Serv
 
     Without the word "service" there is none; the nesting is then checked all the same.
     """
-    return _found(query, tokens(query), prefixes)
+    return _found(query, stream(query), prefixes)
 
 
-def _found(query: str, toks: Sequence[Token], prefixes: Mapping[str, str] | None) -> list[Service]:
+def _first_form(toks: Iterator[Token], forms: list[str]) -> Iterator[Token]:
+    """The tokens, noting in `forms` the first query form or Update keyword."""
+    for tok in toks:
+        if not forms and (tok.keyword in QUERY_FORMS or tok.keyword in UPDATE_KEYWORDS):
+            forms.append(tok.keyword)
+        yield tok
+
+
+def _found(query: str, toks: Iterator[Token], prefixes: Mapping[str, str] | None) -> list[Service]:
     if not _MENTIONS_SERVICE.search(query):
+        deque(toks, maxlen=0)  # to the end all the same: the lexer measures the nesting
         return []
     if prefixes is None:
         from cartkg.query import prefixes as default_prefixes
@@ -110,16 +121,25 @@ def _found(query: str, toks: Sequence[Token], prefixes: Mapping[str, str] | None
     return list(_services(toks, dict(prefixes)))
 
 
-def _services(toks: Sequence[Token], prefixes: dict[str, str]) -> Iterator[Service]:
+def _windows(toks: Iterator[Token]) -> Iterator[Sequence[Token]]:
+    """Each token with the two after it (what a declaration or a SERVICE clause spans)."""
+    window = list(islice(toks, 3))
+    while window:
+        yield window
+        window = window[1:] + list(islice(toks, 1))
+
+
+def _services(toks: Iterator[Token], prefixes: dict[str, str]) -> Iterator[Service]:
     base: str | None = None
     depth = 0
     inside: list[int] = []  # the depths at which SERVICE groups were opened
     awaiting = False
-    for i, tok in enumerate(toks):
-        found = declaration(toks, i)
+    for window in _windows(toks):
+        tok = window[0]
+        found = declaration(window, 0)
         if found is not None:
             keyword, name, at = found
-            iri = _iri(toks[at].text, base)
+            iri = _iri(window[at].text, base)
             if keyword == "BASE":
                 base = iri
             else:
@@ -133,7 +153,7 @@ def _services(toks: Sequence[Token], prefixes: dict[str, str]) -> Iterator[Servi
             if inside and inside[-1] == depth:
                 inside.pop()
             depth -= 1
-        service = _service_at(toks, i, base, prefixes, nested=bool(inside))
+        service = _service_at(window, 0, base, prefixes, nested=bool(inside))
         if service is not None:
             awaiting = True
             yield service
