@@ -67,7 +67,9 @@ class _Handler(BaseHTTPRequestHandler):
         if not index.isdecimal() or int(index) >= len(endpoints):
             self._answer(403, b"not an allow-listed SERVICE endpoint", "text/plain")
             return
-        url = endpoints[int(index)] + ("?" + query if query else "")
+        url = endpoints[int(index)]
+        if query:
+            url += ("&" if "?" in url else "?") + query
         headers = {k: v for k in _FORWARDED if (v := self.headers.get(k))}
         request = urllib.request.Request(url, data=body, headers=headers, method=self.command)
         try:
