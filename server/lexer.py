@@ -46,11 +46,13 @@ _LOCAL = rf"(?:[{_CHARS}:]|{_PLX})(?:[{_CHARS}:]|{_PLX}|\.++(?=[{_CHARS}:%\\]))*
 
 _SKIPPED = re.compile(r"(?:[ \t\r\n]++|#[^\r\n]*+)++")
 _SEPARATORS = re.compile(r"[.;,]++")
+# ECHAR and UCHAR: any other backslash ends the string there, unclosed, as in pyoxigraph.
+_ESCAPE = r"""\\(?:[tbnrf"'\\]|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})"""
 _STRINGS = {
-    '"""': re.compile(r'"""(?:[^"\\]++|\\(?s:.)|"(?!""))*+(?P<end>""")?'),
-    "'''": re.compile(r"'''(?:[^'\\]++|\\(?s:.)|'(?!''))*+(?P<end>''')?"),
-    '"': re.compile(r'"(?:[^"\\\r\n]++|\\(?s:.))*+(?P<end>")?'),
-    "'": re.compile(r"'(?:[^'\\\r\n]++|\\(?s:.))*+(?P<end>')?"),
+    '"""': re.compile(rf'"""(?:[^"\\]++|{_ESCAPE}|"(?!""))*+(?P<end>""")?'),
+    "'''": re.compile(rf"'''(?:[^'\\]++|{_ESCAPE}|'(?!''))*+(?P<end>''')?"),
+    '"': re.compile(rf'"(?:[^"\\\r\n]++|{_ESCAPE})*+(?P<end>")?'),
+    "'": re.compile(rf"'(?:[^'\\\r\n]++|{_ESCAPE})*+(?P<end>')?"),
 }
 _IRI_CHARS = r'[^<>"{}|^`\\\x00-\x20]*+'
 _IRI = re.compile(rf"<{_IRI_CHARS}(?:\\(?:u[0-9A-Fa-f]{{4}}|U[0-9A-Fa-f]{{8}}){_IRI_CHARS})*+>")
@@ -122,7 +124,8 @@ def stream(text: str) -> Iterator[Token]:
     stack: list[tuple[str, int, int, int]] = []
     context, base, chained, inner = "top", 0, 0, 0
     before = prev = Token("punct", "", 0, 0)
-    open_long: set[str] = set()  # the long-string quotes seen left open
+    # Per long-string quote, where the last one left open stopped (see below).
+    open_long: dict[str, int] = {}
     pos, size = 0, len(text)
     while pos < size:
         char = text[pos]
@@ -139,14 +142,15 @@ def stream(text: str) -> Iterator[Token]:
                 match = _SEPARATORS.match(text, pos)  # a run of them is one token: none matters
             elif char in "\"'":
                 long = char * 3
-                if text.startswith(long, pos) and long not in open_long:
+                if text.startswith(long, pos) and pos >= open_long.get(long, 0):
                     match = _STRINGS[long].match(text, pos)
                     assert match is not None
                     if not match.group("end"):
-                        # As pyoxigraph does, read `""` instead, an empty string; and since every
-                        # later opening of this kind would run to the end unclosed too (its
-                        # text was this one's), skip those scans: the scan stays linear.
-                        open_long.add(long)
+                        # As pyoxigraph does, read `""` instead, an empty string. A later
+                        # opening of this kind before where this one stopped would stop
+                        # there too (from its fourth character on, it reads the same text
+                        # the same way): those are not scanned again, so the scan is linear.
+                        open_long[long] = match.end()
                         match = None
                 if match is None:
                     match = _STRINGS[char].match(text, pos)
