@@ -6,10 +6,9 @@ answer. The scan (`safety.py`) is only the friendly first refusal; this module m
 refusal hold whatever the scan thinks:
 
 * Always, before a worker reads its first job, a seccomp filter makes `socket()` fail with
-  EACCES for every address family but AF_UNIX (the worker's own socket pair), and denies
-  io_uring (which could open sockets past the filter) and setns (a way back into the host's
-  network). Syscalls of another ABI (x32, i386 on x86_64) kill the worker, so the filter
-  cannot be stepped around.
+  EACCES for every address family but AF_UNIX (the worker's own socket pair), and denies the
+  other ways to a network (`DENIED`: io_uring, setns, ptrace and the like). Syscalls of
+  another ABI (x32, i386 on x86_64) kill the worker, so the filter cannot be stepped around.
 * With a SERVICE allow-list, the worker first moves to a network namespace of its own, in
   which only `lo` exists, so AF_INET is allowed as well but reaches nothing but that namespace.
   There it listens on 127.0.0.1:RELAY_PORT and hands the listening socket to the server
@@ -51,11 +50,20 @@ class Unavailable(Exception):
     """The kernel cannot enforce the sandbox here; the message says what is missing."""
 
 
-# Syscall numbers per audit architecture: socket, io_uring_setup, setns, seccomp.
+# Per architecture: its audit number, the filter's own syscalls, and those denied outright.
 _ARCHES = {
-    "x86_64": (0xC000003E, {"socket": 41, "io_uring_setup": 425, "setns": 308, "seccomp": 317}),
-    "aarch64": (0xC00000B7, {"socket": 198, "io_uring_setup": 425, "setns": 268, "seccomp": 277}),
+    "x86_64": (0xC000003E, {"socket": 41, "seccomp": 317}),
+    "aarch64": (0xC00000B7, {"socket": 198, "seccomp": 277}),
 }
+#: Ways to network other than a socket of one's own: io_uring opens sockets without socket();
+#: setns could join the server's network namespace; ptrace, process_vm_writev and pidfd_getfd
+#: could borrow the server's own sockets or make it connect.
+DENIED = {
+    "x86_64": {"io_uring_setup": 425, "setns": 308, "ptrace": 101, "process_vm_writev": 311,
+               "pidfd_getfd": 438},
+    "aarch64": {"io_uring_setup": 425, "setns": 268, "ptrace": 117, "process_vm_writev": 271,
+                "pidfd_getfd": 438},
+}  # fmt: skip
 _X32_SYSCALL_BIT = 0x40000000
 
 # Classic BPF opcodes and seccomp return values (linux/filter.h, linux/seccomp.h).
@@ -80,7 +88,7 @@ def filter_program(machine: str, families: tuple[int, ...]) -> list[tuple[int, i
     """The BPF program as (code, jt, jf, k) rows: socket() only for `families`.
 
     >>> len(filter_program("x86_64", (socket.AF_UNIX,)))
-    16
+    22
     >>> try:
     ...     filter_program("riscv64", ())
     ... except Unavailable as err:
@@ -104,14 +112,9 @@ def filter_program(machine: str, families: tuple[int, ...]) -> list[tuple[int, i
     ]
     if machine == "x86_64":
         head += [(_JGE_K, 0, 1, _X32_SYSCALL_BIT), (_RET_K, 0, 0, _RET_KILL_PROCESS)]
-    head += [
-        (_JEQ_K, 0, 1, nr["io_uring_setup"]),
-        (_RET_K, 0, 0, deny),
-        (_JEQ_K, 0, 1, nr["setns"]),
-        (_RET_K, 0, 0, deny),
-        (_JEQ_K, 1, 0, nr["socket"]),
-        (_RET_K, 0, 0, _RET_ALLOW),
-    ]
+    for number in DENIED[machine].values():
+        head += [(_JEQ_K, 0, 1, number), (_RET_K, 0, 0, deny)]
+    head += [(_JEQ_K, 1, 0, nr["socket"]), (_RET_K, 0, 0, _RET_ALLOW)]
     return head + tail
 
 
