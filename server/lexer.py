@@ -67,9 +67,11 @@ _NUMBER = re.compile(
 )
 _LANG = re.compile(r"@[A-Za-z]++(?:-[A-Za-z0-9]++)*+(?:--[A-Za-z]++)?")
 _PUNCT2 = frozenset({"^^", "&&", "||", "!=", "<=", ">="})
-#: What a chain of makes pyoxigraph recurse: operators and group patterns side by side.
-_CHAINING = frozenset({"||", "&&", "=", "!=", "<", ">", "<=", ">=", "+", "-", "*", "/", "!"})
-_CHAINING |= frozenset({"|", "^"})
+# Operators, and the keywords of group patterns: pyoxigraph makes a chain of them side by side
+# into a tree as deep as the chain is long.
+_CHAINING = frozenset(
+    {"||", "&&", "=", "!=", "<", ">", "<=", ">=", "+", "-", "*", "/", "!", "|", "^"}
+)
 _OPENING, _CLOSING = frozenset("({["), frozenset(")}]")
 # Characters that are a token by themselves, and start no other.
 _SIMPLE = frozenset("{}()[]*+/=-")
@@ -238,10 +240,9 @@ def _opened(context: str, prev: Token, before: Token) -> str:
     """What a parenthesis opens: a list (of terms, or of VALUES) or an expression."""
     if context in ("top", "expr"):
         return "expr"
-    if prev.keyword in ("FILTER", "BIND") or before.keyword == "FILTER":
-        return "expr"  # FILTER(...), BIND(...), FILTER fn(...), FILTER <fn>(...)
-    if prev.kind == "word" and prev.keyword not in _LIST_WORDS:
-        return "expr"
+    if prev.kind == "word" or before.keyword.endswith("FILTER"):
+        # FILTER(...), BIND(...), FILTER fn(...), FILTER <fn>(...), also glued: trueFILTER(
+        return "expr" if prev.keyword not in _LIST_WORDS else "list"
     return "list"
 
 
