@@ -50,7 +50,7 @@ class Unavailable(Exception):
     """The kernel cannot enforce the sandbox here; the message says what is missing."""
 
 
-# Per architecture: its audit number, the filter's own syscalls, and those denied outright.
+# Per architecture: its audit number, and the numbers of socket() and seccomp().
 _ARCHES = {
     "x86_64": (0xC000003E, {"socket": 41, "seccomp": 317}),
     "aarch64": (0xC00000B7, {"socket": 198, "seccomp": 277}),
@@ -131,6 +131,8 @@ def _check(result: int, what: str) -> None:
 def install_filter(families: tuple[int, ...]) -> None:
     """Load the filter into every thread of this process; irreversible."""
     machine = platform.machine()
+    if struct.calcsize("P") != 8:  # a 32-bit Python on a 64-bit kernel: another ABI
+        raise Unavailable(f"a 32-bit Python on {machine} (the filter is for 64-bit processes)")
     program = filter_program(machine, families)
     rows = b"".join(struct.pack("HBBI", *row) for row in program)
     buffer = ctypes.create_string_buffer(rows, len(rows))
