@@ -255,7 +255,11 @@ def query_form(toks: Iterable[Token]) -> str | None:
 
 
 def is_update(text: str) -> bool:
-    """Whether the text is a SPARQL Update request rather than a query."""
+    """Whether the text is a SPARQL Update request rather than a query.
+
+    >>> is_update("# SELECT\rDELETE WHERE { ?s ?p ?o }"), is_update('ASK { FILTER("DROP") }')
+    (True, False)
+    """
     try:
         return query_form(stream(text)) in UPDATE_KEYWORDS
     except TooDeep:
