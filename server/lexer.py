@@ -257,7 +257,7 @@ def query_form(toks: Iterable[Token]) -> str | None:
 def is_update(text: str) -> bool:
     """Whether the text is a SPARQL Update request rather than a query.
 
-    >>> is_update("# SELECT\rDELETE WHERE { ?s ?p ?o }"), is_update('ASK { FILTER("DROP") }')
+    >>> is_update("# SELECT\\rDELETE WHERE { ?s ?p ?o }"), is_update('ASK { FILTER("DROP") }')
     (True, False)
     """
     try:
