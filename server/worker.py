@@ -163,6 +163,21 @@ def limit_memory(megabytes: int | None) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
 
 
+#: Stack the worker's main thread, which runs the queries, may grow to. pyoxigraph's parser
+#: recurses; the lexer's MAX_NESTING keeps queries well inside this much (bench/nesting.py).
+STACK_BYTES = 8 << 20
+
+
+def allow_stack() -> None:
+    """Let the stack grow to STACK_BYTES even where the server was started with less (as far
+    as the hard limit allows): the nesting limit was measured with that much."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_STACK)
+    if soft == resource.RLIM_INFINITY or soft >= STACK_BYTES:
+        return
+    wanted = STACK_BYTES if hard == resource.RLIM_INFINITY else min(STACK_BYTES, hard)
+    resource.setrlimit(resource.RLIMIT_STACK, (wanted, hard))
+
+
 def _worker_main(fd: int) -> None:
     """A worker's life: open the release, then run jobs until the server goes away."""
     _die_with_parent()
@@ -177,6 +192,7 @@ def _worker_main(fd: int) -> None:
         conn.send(("fatal", f"the network sandbox cannot be enforced here: {err}"))
         return
     try:
+        allow_stack()
         limit_memory(memory_mb)  # before opening: the store's start-up memory counts too
         store, union_stored = open_release(release_dir, in_memory)
     except Exception as err:  # the parent reports it; a worker has nobody else to tell

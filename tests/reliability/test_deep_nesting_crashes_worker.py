@@ -68,3 +68,36 @@ def test_just_inside_the_limit_runs(app: Any, shape: str) -> None:
     response = app.test_client().post("/sparql", data={"query": INSIDE[shape]}, headers=JSON)
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     assert workers(app) == before
+
+
+SMALL_STACK = """
+import resource, sys
+from pathlib import Path
+resource.setrlimit(resource.RLIMIT_STACK, (1 << 20, resource.getrlimit(resource.RLIMIT_STACK)[1]))
+from cartkg.server.execution import Pool
+from cartkg.server.jobs import Job, QueryError
+pool = Pool(Path(sys.argv[1]), {}, size=1, timeout=30)
+assert pool.wait_ready(60), pool.failure
+try:
+    pool.run(Job(sys.stdin.read(), raw=True))
+    print("answered")
+except QueryError as err:
+    print(err.status, err.message)
+pool.close()
+"""
+
+
+def test_inside_the_limit_runs_under_a_small_stack_limit(server_release: Path) -> None:
+    """A server started with `ulimit -S -s 1024` still gives its workers the stack that the
+    limit was measured with."""
+    import subprocess
+
+    child = subprocess.run(
+        [sys.executable, "-c", SMALL_STACK, str(server_release)],
+        input=INSIDE["groups"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert child.stdout.strip() == "answered", child.stdout + child.stderr[-500:]
