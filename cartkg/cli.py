@@ -257,11 +257,14 @@ def _query_text(query: str, project: Layout) -> str:
 @click.option("--worker-memory", "worker_memory", default=2048, show_default=True,
               type=click.IntRange(min=0), metavar="MB",
               help="Memory each query worker may allocate; 0: no limit.")  # fmt: skip
+@click.option("--no-sandbox", "no_sandbox", is_flag=True,
+              help="Run queries without the kernel's network sandbox, where it is "
+                   "unavailable (the server refuses to start otherwise).")  # fmt: skip
 @release_option
 @click.pass_context
 def serve(
     ctx: click.Context, host: str, port: int, dev: bool, workers: int, threads: int,
-    access_log: bool, allow_service: tuple[str, ...], worker_memory: int,
+    access_log: bool, allow_service: tuple[str, ...], worker_memory: int, no_sandbox: bool,
     release_dir: Path | None,
 ) -> None:  # fmt: skip
     """Serve the SPARQL endpoint and web pages (builds the release first if there is none)."""
@@ -288,6 +291,7 @@ def serve(
         access_log=access_log,
         service_allow_list=tuple(allow_service),
         worker_memory_mb=worker_memory,
+        sandbox=not no_sandbox,
     )
 
 

@@ -35,6 +35,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--max-request-bytes", type=int, default=1_000_000)
     parser.add_argument("--allow-service", action="append", default=[], metavar="IRI")
     parser.add_argument("--public-url", default=None)
+    parser.add_argument(
+        "--no-sandbox",
+        dest="sandbox",
+        action="store_false",
+        help="run queries without the kernel's network sandbox (only where it is unavailable)",
+    )
     memory = parser.add_mutually_exclusive_group()
     memory.add_argument(
         "--in-memory",
@@ -72,6 +78,7 @@ def serve(args: argparse.Namespace) -> None:
         public_url=args.public_url,
         in_memory=args.in_memory,
         cache_entries=args.cache_entries,
+        sandbox=args.sandbox,
     )
 
 

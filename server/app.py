@@ -18,6 +18,7 @@ from .engine import Engine, engine
 from .execution import Pool
 from .jobs import QueryError
 from .responses import HttpError, problem
+from .sandbox import Policy
 
 log = logging.getLogger(__name__)
 #: How long HTTP caches (and browsers) may keep an answer.
@@ -41,6 +42,7 @@ def create_app(config: ServerConfig) -> Flask:
         timeout=config.timeout,
         in_memory=config.in_memory,
         memory_mb=config.worker_memory_mb,
+        sandbox=Policy(config.service_allow_list, enforce=config.sandbox),
     )
     atexit.register(pool.close)
     app.extensions["cartkg"] = Engine(config, pool, prefixes, canned)

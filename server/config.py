@@ -27,6 +27,10 @@ class ServerConfig:
     max_request_bytes: int = 1_000_000
     #: SERVICE endpoints a query may call; nothing else is ever fetched.
     service_allow_list: tuple[str, ...] = ()
+    #: Whether the kernel confines the query workers' network (server/README.md, "Network
+    #: sandbox"); the server will not start where it cannot. False (`--no-sandbox`) leaves
+    #: only the query scan between a query and any URL.
+    sandbox: bool = True
     #: Query worker processes per server process (one per concurrent query).
     pool_size: int = 4
     #: The endpoint's public URL (e.g. behind a proxy); by default the URL the request came to.

@@ -21,7 +21,9 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from . import relay
 from .jobs import Job, Outcome, QueryError, QueryTimeout
+from .sandbox import Policy
 
 log = logging.getLogger(__name__)
 
@@ -59,10 +61,12 @@ class Pool:
         timeout: float = 30.0,
         in_memory: bool | None = None,
         memory_mb: int | None = None,
+        sandbox: Policy | None = None,
     ) -> None:
         self.timeout = timeout
         self.memory_mb = memory_mb or None
-        self._args = (release_dir, prefixes, in_memory, self.memory_mb)
+        self._sandbox = sandbox or Policy()
+        self._args = (release_dir, prefixes, in_memory, self.memory_mb, self._sandbox)
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
@@ -105,8 +109,11 @@ class Pool:
             self._retire(worker)
             return
         if message and message[0] == "ready":
-            self._idle.put(worker)
-            return
+            # A worker with an allow-list makes its SERVICE calls through a relay (relay.py).
+            if not message[1] or relay.adopt(worker, self._sandbox.endpoints, self.timeout):
+                self._idle.put(worker)
+                return
+            message = ("fatal", "the query worker's SERVICE relay could not be set up")
         if message:
             self.failure = str(message[1])
         elif self.memory_mb and worker.out_of_memory():

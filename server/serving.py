@@ -29,6 +29,7 @@ def serve(
     access_log: bool = False,
 ) -> None:
     _check_release(config)
+    _check_sandbox(config)
     if dev:
         from .app import create_app
 
@@ -56,6 +57,15 @@ def _load(config: ServerConfig) -> Any:
     from .app import create_app
 
     return create_app(config)
+
+
+def _check_sandbox(config: ServerConfig) -> None:
+    """Refuse to start where the kernel cannot confine the query workers (sandbox.py)."""
+    from .sandbox import Policy, probe
+
+    reason = probe(Policy(config.service_allow_list, enforce=config.sandbox))
+    if reason:
+        raise CartkgError(f"{reason}; to serve without it anyway, pass --no-sandbox")
 
 
 def _check_release(config: ServerConfig) -> None:

@@ -4,6 +4,9 @@ Started by the pool (`execution.py`) as `python -m cartkg.server.worker FD`, whe
 of a socket pair. `run_job` executes a job and writes the result in the negotiated format,
 cutting it at the row cap or at a page boundary.
 
+Before it opens the release, a worker enters its network sandbox (`sandbox.py`): from then on
+the kernel refuses it any connection but through the relay to allow-listed SERVICE endpoints.
+
 A worker may be given a memory limit. Rust code (pyoxigraph) that cannot allocate aborts the
 process; Python code that cannot raises MemoryError, on which the worker aborts too. So SIGABRT
 is the one sign the pool reads as "the query exceeded the memory limit".
@@ -18,14 +21,19 @@ import resource
 import signal
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from itertools import islice
 from multiprocessing.connection import Connection
+from multiprocessing.reduction import send_handle
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from .formats import GRAPHS, SOLUTIONS, Row, by_name, write_boolean, write_graph, write_solutions
 from .jobs import Job, Outcome, QueryError, Raw, Serialized
+from .lexer import TooDeep
+from .safety import route
+from .sandbox import RELAY_URL, Policy, Unavailable, enter
 
 log = logging.getLogger(__name__)
 
@@ -155,27 +163,53 @@ def limit_memory(megabytes: int | None) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
 
 
+#: Stack the worker's main thread, which runs the queries, may grow to. pyoxigraph's parser
+#: recurses; the lexer's MAX_NESTING keeps queries well inside this much (bench/nesting.py).
+STACK_BYTES = 8 << 20
+
+
+def allow_stack() -> None:
+    """Let the stack grow to STACK_BYTES even where the server was started with less (as far
+    as the hard limit allows): the nesting limit was measured with that much."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_STACK)
+    if soft == resource.RLIM_INFINITY or soft >= STACK_BYTES:
+        return
+    wanted = STACK_BYTES if hard == resource.RLIM_INFINITY else min(STACK_BYTES, hard)
+    resource.setrlimit(resource.RLIMIT_STACK, (wanted, hard))
+
+
 def _worker_main(fd: int) -> None:
     """A worker's life: open the release, then run jobs until the server goes away."""
     _die_with_parent()
     conn = Connection(fd)
     try:
-        release_dir, prefixes, in_memory, memory_mb = conn.recv()
+        release_dir, prefixes, in_memory, memory_mb, policy = conn.recv()
     except (EOFError, OSError):
         return  # the server went away before this worker was needed
+    try:  # first: a new network namespace needs a process with one thread
+        listener = enter(policy)
+    except Unavailable as err:
+        conn.send(("fatal", f"the network sandbox cannot be enforced here: {err}"))
+        return
     try:
+        allow_stack()
         limit_memory(memory_mb)  # before opening: the store's start-up memory counts too
         store, union_stored = open_release(release_dir, in_memory)
     except Exception as err:  # the parent reports it; a worker has nobody else to tell
         conn.send(("fatal", str(err)))
         return
-    conn.send(("ready", None))
+    conn.send(("ready", listener is not None))
+    if listener is not None:  # the server relays SERVICE calls from this socket (relay.py)
+        send_handle(conn, listener.fileno(), os.getppid())
+        listener.close()
     hidden = str(release_dir)
     while True:
         try:
             job = conn.recv()
         except (EOFError, OSError):
             return  # the server went away
+        if listener is not None:
+            job = _routed(job, policy, prefixes)
         try:
             conn.send(("ok", run_job(store, prefixes, job, union_stored)))
         except QueryError as err:
@@ -185,6 +219,15 @@ def _worker_main(fd: int) -> None:
         except Exception:
             log.exception("query worker failed on %r", job.query[:200])
             conn.send(("error", 500, "internal error while running the query"))
+
+
+def _routed(job: Job, policy: Policy, prefixes: dict[str, str]) -> Job:
+    """The job with its allow-listed SERVICE endpoints sent through the relay, the only way
+    out of this worker's network namespace."""
+    try:
+        return replace(job, query=route(job.query, policy.endpoints, RELAY_URL, prefixes))
+    except TooDeep:
+        return job  # the server refuses those before they come here
 
 
 def _die_with_parent() -> None:
