@@ -113,6 +113,16 @@ def test_without_source_documents_exits_2_saying_where_it_looked(mini_project: L
     assert "Traceback" not in run.output + run.stderr
 
 
+def test_broken_data_exits_1_naming_file_and_line(mini_project: Layout) -> None:
+    """As for every cartkg command, curated data that breaks the schema is a broken rule."""
+    claims = mini_project.data / "claims" / "source-001.yaml"
+    claims.write_text(claims.read_text(encoding="utf-8").replace("lines: 5", "lines: 50"))
+    run = cartkg(mini_project, "coverage")
+    assert run.exit_code == 1
+    assert "data/claims/source-001.yaml:" in run.stderr and "past the end" in run.stderr
+    assert run.stdout == ""
+
+
 def test_headings_furniture_and_text_only_claims(mini_project: Layout) -> None:
     """Six lines added to 001: a heading, a button, a list item that states something, a blank
     line, a heading in a list and a link. Three claims added: free text alone (text-only),
