@@ -358,6 +358,50 @@ def fmt(ctx: click.Context, check: bool) -> None:
         ctx.exit(RULE_BROKEN)
 
 
+@main.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--uncited",
+    is_flag=True,
+    help="Also list the uncited lines that state something (file:line: text).",
+)
+@click.option(
+    "--fail-under",
+    "fail_under",
+    type=click.FloatRange(0, 100),
+    metavar="PCT",
+    help="Exit 1 if any document has fewer than PCT % of its lines cited.",
+)
+@click.pass_context
+def coverage(ctx: click.Context, fmt: str, uncited: bool, fail_under: float | None) -> None:
+    """Per source document: the lines that state something and no claim cites, and the claims
+    that carry only text values. Exit status: 0 ok, 1 below --fail-under (or the curated data
+    breaks the schema), 2 could not run (no source documents). See cartkg/coverage.py."""
+    from cartkg import coverage as cov
+
+    documents = cov.measure(_layout(ctx))
+    if fmt == "json":
+        click.echo(cov.render_json(documents, uncited, fail_under))
+    else:
+        click.echo(cov.render_text(documents, uncited))
+    failing = [] if fail_under is None else cov.below(documents, fail_under)
+    for document in failing:
+        click.echo(
+            f"{document.source}: {document.cited_percent:.1f} % of lines cited, "
+            f"under --fail-under {fail_under:g}",
+            err=True,
+        )
+    if failing:
+        ctx.exit(RULE_BROKEN)
+
+
 main.add_command(imports_cli)  # `cartkg imports build | refresh` (cartkg/importcmd.py)
 
 if __name__ == "__main__":

@@ -33,15 +33,6 @@ PROJECT = layout()
 CHECKS = "reference-checks"
 PRONOUNS = re.compile(r"\b(he|she|his|her|hers|him|himself|herself)\b", re.IGNORECASE)
 SEARCH = re.compile(r"[?&](term|q|query|search)=|/search\b", re.IGNORECASE)
-#: (source, subject, first line) -> why the claim still fails. Strict: once fixed, the xfail
-#: fails until the entry goes.
-KNOWN = {
-    ("source-004", "trial-ms-cart-uk", 84): (
-        "review section 4, minor: the site rests on reading MS-CART-UK as BOBCAT; "
-        "tests/test_competency.py::test_contradicted_claims_carry_the_record_and_the_reason pins "
-        "it as contradicted, and that file may only be added to"
-    ),
-}
 
 
 @cache
@@ -50,16 +41,8 @@ def curation() -> Curation:
     return load_curation(PROJECT.root, vocabulary, sources_dir(PROJECT.root))
 
 
-def _param(claim: Claim, known: dict[tuple[str, str, int], str]) -> object:
-    reason = known.get((claim.source, claim.about, claim.first_line))
-    marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
-    return pytest.param(claim, id=f"{claim.where}-{claim.about}", marks=marks)
-
-
-def _claims(
-    keep: Callable[[Claim], object], known: dict[tuple[str, str, int], str]
-) -> list[object]:
-    return [_param(c, known) for c in curation().claims if keep(c)]
+def _claims(keep: Callable[[Claim], object]) -> list[object]:
+    return [pytest.param(c, id=f"{c.where}-{c.about}") for c in curation().claims if keep(c)]
 
 
 def _cited(claim: Claim) -> str:
@@ -69,7 +52,7 @@ def _cited(claim: Claim) -> str:
     return " ".join(source.text_lines[claim.first_line - 1 : claim.last_line])
 
 
-@pytest.mark.parametrize("claim", _claims(lambda c: c.status == "contradicted", KNOWN))
+@pytest.mark.parametrize("claim", _claims(lambda c: c.status == "contradicted"))
 def test_contradiction_rests_on_a_verified_different_value(claim: Claim) -> None:
     """The checks verified another value of the same property, for the subject or for the
     thing it stands for (a citation's intended publication)."""
@@ -91,7 +74,7 @@ def test_contradiction_rests_on_a_verified_different_value(claim: Claim) -> None
         )
 
 
-@pytest.mark.parametrize("claim", _claims(lambda c: True, {}))
+@pytest.mark.parametrize("claim", _claims(lambda c: True))
 def test_paraphrase_adds_no_pronoun(claim: Claim) -> None:
     cited = _cited(claim)
     for word in {w.lower() for w in PRONOUNS.findall(claim.says)}:
@@ -100,7 +83,7 @@ def test_paraphrase_adds_no_pronoun(claim: Claim) -> None:
         )
 
 
-@pytest.mark.parametrize("claim", _claims(lambda c: c.record is not None, {}))
+@pytest.mark.parametrize("claim", _claims(lambda c: c.record is not None))
 def test_record_is_a_record_not_a_search(claim: Claim) -> None:
     assert claim.record is not None
     assert not SEARCH.search(claim.record), (
