@@ -1,31 +1,32 @@
 """RDF files of any common syntax: finding them, loading them, and finding a node's line in them.
 
-The syntax comes from the file name (`.ttl`, `.nt`, `.nq`, `.trig`, `.rdf`, `.owl`, `.jsonld`,
-each optionally `.gz`). Syntax errors name the file and line.
+The syntax comes from the file name (`.ttl`, `.nt`, `.nq`, `.trig`, `.n3`, `.rdf`, `.owl`,
+`.jsonld`, each optionally `.gz`: the table is `cartkg.fastshacl.syntax`'s). Syntax errors
+name the file and line.
 
 The files may come from anyone (a pull request), so: only regular files are read; symbolic links
 are followed only where they stay inside (see `rdf_files`); RDF/XML entities that could blow up
-are refused before any parser expands them (`cartkg.xmlentities`); a leading UTF-8 byte order
-mark is skipped; and a parser's message quotes a file only if the file reads as RDF, one line of
-it, at most `QUOTE_LIMIT` characters, invisible characters spelt out (see `printable`).
+are refused before any parser expands them; a leading UTF-8 byte order mark is skipped (these
+by `cartkg.fastshacl.files`, which the SHACL engine reads files with too); and a parser's
+message quotes a file only if the file reads as RDF, one line of it, at most `QUOTE_LIMIT`
+characters, invisible characters spelt out (see `printable`).
 
 >>> syntax_of(Path("data/x.ttl.gz")).name
 'Turtle'
 >>> syntax_of(Path("notes.txt"))  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-cartkg.errors.SourceError: notes.txt: unknown RDF syntax '.txt'; known: .jsonld, .nq, ...
+cartkg.errors.SourceError: notes.txt: unknown RDF syntax '.txt'; known: .jsonld, .n3, ...
 """
 
 from __future__ import annotations
 
-import gzip
 import io
 import os
 import re
-import stat
 import unicodedata
 from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -35,44 +36,18 @@ from xml.parsers import expat
 from pyoxigraph import NamedNode, RdfFormat, Store, Triple, parse, serialize
 from rdflib import Graph
 
-from cartkg import xmlentities
 from cartkg.errors import SourceError
-
-SYNTAXES: dict[str, RdfFormat] = {
-    ".ttl": RdfFormat.TURTLE,
-    ".turtle": RdfFormat.TURTLE,
-    ".nt": RdfFormat.N_TRIPLES,
-    ".nq": RdfFormat.N_QUADS,
-    ".trig": RdfFormat.TRIG,
-    ".rdf": RdfFormat.RDF_XML,
-    ".owl": RdfFormat.RDF_XML,
-    ".jsonld": RdfFormat.JSON_LD,
-}
-#: Syntaxes whose lines can be searched for a statement's subject.
-LINE_BASED = {RdfFormat.TURTLE, RdfFormat.N_TRIPLES, RdfFormat.N_QUADS, RdfFormat.TRIG}
-
-
-def _suffix(path: Path) -> str:
-    suffixes = [s.lower() for s in path.suffixes]
-    if suffixes and suffixes[-1] == ".gz":
-        suffixes.pop()
-    return suffixes[-1] if suffixes else ""
+from cartkg.fastshacl import files
+from cartkg.fastshacl import syntax as syntaxes
+from cartkg.fastshacl.syntax import LINE_BASED, is_rdf
 
 
 def syntax_of(path: Path) -> RdfFormat:
-    """The RDF syntax of a file, from its extension."""
-    suffix = _suffix(path)
-    if suffix not in SYNTAXES:
-        known = ", ".join(sorted(SYNTAXES))
-        raise SourceError(
-            f"unknown RDF syntax {suffix or '(no extension)'!r}; known: {known} (optionally .gz)",
-            file=str(path),
-        )
-    return SYNTAXES[suffix]
-
-
-def is_rdf(path: Path) -> bool:
-    return _suffix(path) in SYNTAXES
+    """The RDF syntax of a file, from its name (`cartkg.fastshacl.syntax`)."""
+    try:
+        return syntaxes.syntax_of(path)
+    except syntaxes.UnknownSyntax as err:
+        raise SourceError(str(err), file=str(path)) from None
 
 
 def rdf_files(paths: Iterable[Path], *, follow_symlinks: bool = False) -> list[Path]:
@@ -155,81 +130,34 @@ def _link_out(path: Path, top: Path, shown: str) -> SourceError | None:
     return SourceError(message, file=str(path))
 
 
-_KINDS = {
-    stat.S_IFIFO: "a FIFO",
-    stat.S_IFCHR: "a character device",
-    stat.S_IFBLK: "a block device",
-    stat.S_IFSOCK: "a socket",
-    stat.S_IFDIR: "a directory",
-}
-
-
-def _regular(path: Path, fd: int | None = None) -> None:
-    """Raise unless `path` (or the open `fd`) is a regular file: reading a FIFO or a terminal
-    waits forever, and a device can be endless."""
-    try:
-        mode = os.stat(path if fd is None else fd).st_mode
-    except OSError as err:
-        raise SourceError(f"cannot read: {err.strerror}", file=str(path)) from None
-    if not stat.S_ISREG(mode):
-        kind = _KINDS.get(stat.S_IFMT(mode), "not a file")
-        raise SourceError(
-            f"not a regular file ({kind}); only regular files are read", file=str(path)
-        )
-
-
 def _hidden(relative: Path) -> bool:
     return any(part.startswith(".") for part in relative.parts)
 
 
-_BOM = b"\xef\xbb\xbf"
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """`cartkg.fastshacl.files` refusing a file, as cartkg's error naming it."""
+    try:
+        yield
+    except files.Unreadable as err:
+        raise SourceError(printable(err.message), file=str(err.file), line=err.line) from None
+
+
+def _regular(path: Path) -> None:
+    with _refusals():
+        files.regular(path)
 
 
 def _open(path: Path) -> IO[bytes]:
-    """The file's bytes (decompressed if `.gz`), a leading UTF-8 byte order mark skipped.
-
-    Opened without blocking and checked once open, so that a FIFO put in a regular file's
-    place is found, not waited for.
-    """
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except OSError as err:
-        raise SourceError(f"cannot read: {err.strerror}", file=str(path)) from None
-    try:
-        _regular(path, fd)
-        os.set_blocking(fd, True)
-    except BaseException:
-        os.close(fd)
-        raise
-    raw = io.FileIO(fd, "rb")
-    stream: io.BufferedReader | gzip.GzipFile
-    if path.suffix.lower() == ".gz":
-        stream = gzip.GzipFile(fileobj=raw, mode="rb")
-        stream.myfileobj = raw  # closed with it, as when GzipFile opens the file itself
-    else:
-        stream = io.BufferedReader(raw)
-    if stream.peek(len(_BOM))[: len(_BOM)] == _BOM:
-        stream.read(len(_BOM))
-    return stream  # type: ignore[return-value]  # GzipFile reads bytes
-
-
-def has_bom(path: Path) -> bool:
-    """Whether the file starts with a UTF-8 byte order mark (that some parsers refuse)."""
-    with path.open("rb") as stream:
-        return stream.read(len(_BOM)) == _BOM
+    """The file's bytes, read as `cartkg.fastshacl.files` reads untrusted files."""
+    with _refusals():
+        return files.open_bytes(path)
 
 
 def open_rdf(path: Path, syntax: RdfFormat) -> IO[bytes]:
     """`path` opened for a parser of `syntax`: RDF/XML is first read for entity bombs."""
-    if syntax == RdfFormat.RDF_XML:
-        with _open(path) as stream:
-            try:
-                xmlentities.check(stream)
-            except xmlentities.EntityError as err:
-                raise SourceError(err.message, file=str(path), line=err.line) from None
-            except (OSError, EOFError) as err:
-                raise SourceError(f"cannot read: {printable(str(err))}", file=str(path)) from None
-    return _open(path)
+    with _refusals():
+        return files.open_rdf(path, syntax)
 
 
 def _base_iri(path: Path) -> str:
