@@ -33,12 +33,12 @@ from typing import IO
 from urllib.parse import urljoin
 from xml.parsers import expat
 
-from pyoxigraph import NamedNode, RdfFormat, Store, Triple, parse, serialize
+from pyoxigraph import NamedNode, RdfFormat, Store, Triple, parse
 from rdflib import Graph
 
 from cartkg.errors import SourceError
-from cartkg.fastshacl import files
 from cartkg.fastshacl import syntax as syntaxes
+from cartkg.fastshacl.files import Unreadable, open_bytes, open_rdf, read_graph, regular
 from cartkg.fastshacl.syntax import LINE_BASED, is_rdf
 
 
@@ -139,25 +139,33 @@ def _refusals() -> Iterator[None]:
     """`cartkg.fastshacl.files` refusing a file, as cartkg's error naming it."""
     try:
         yield
-    except files.Unreadable as err:
+    except Unreadable as err:
         raise SourceError(printable(err.message), file=str(err.file), line=err.line) from None
 
 
 def _regular(path: Path) -> None:
     with _refusals():
-        files.regular(path)
+        regular(path)
 
 
 def _open(path: Path) -> IO[bytes]:
     """The file's bytes, read as `cartkg.fastshacl.files` reads untrusted files."""
     with _refusals():
-        return files.open_bytes(path)
+        return open_bytes(path)
 
 
-def open_rdf(path: Path, syntax: RdfFormat) -> IO[bytes]:
-    """`path` opened for a parser of `syntax`: RDF/XML is first read for entity bombs."""
+@contextmanager
+def _reading(path: Path, syntax: RdfFormat) -> Iterator[None]:
+    """Errors while reading `path`, as cartkg's error naming the file (and line)."""
     with _refusals():
-        return files.open_rdf(path, syntax)
+        try:
+            yield
+        except Unreadable:
+            raise
+        except SyntaxError as err:
+            raise _syntax_error(path, syntax, err) from None
+        except (OSError, EOFError, ValueError) as err:
+            raise SourceError(f"cannot read: {printable(str(err))}", file=str(path)) from None
 
 
 def _base_iri(path: Path) -> str:
@@ -175,13 +183,8 @@ def load(files: Sequence[Path], store: Store | None = None) -> Store:
     for path in files:
         syntax = syntax_of(path)
         datasets = datasets or syntax.supports_datasets
-        try:
-            with open_rdf(path, syntax) as stream:
-                store.load(stream, format=syntax, base_iri=_base_iri(path))
-        except SyntaxError as err:
-            raise _syntax_error(path, syntax, err) from None
-        except (OSError, EOFError, ValueError) as err:
-            raise SourceError(f"cannot read: {printable(str(err))}", file=str(path)) from None
+        with _reading(path, syntax), open_rdf(path, syntax) as stream:
+            store.load(stream, format=syntax, base_iri=_base_iri(path))
     if datasets:
         store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } } ; DROP NAMED")
     return store
@@ -194,23 +197,18 @@ def parse_file(path: Path) -> Iterator[Triple]:
     "10"^^xsd:integer, which a SHACL datatype check must not see.)
     """
     syntax = syntax_of(path)
-    try:
-        with open_rdf(path, syntax) as stream:
-            for quad in parse(
-                stream, format=syntax, base_iri=_base_iri(path), rename_blank_nodes=True
-            ):
-                yield quad.triple
-    except SyntaxError as err:
-        raise _syntax_error(path, syntax, err) from None
-    except (OSError, EOFError, ValueError) as err:
-        raise SourceError(f"cannot read: {printable(str(err))}", file=str(path)) from None
+    with _reading(path, syntax), open_rdf(path, syntax) as stream:
+        for quad in parse(stream, format=syntax, base_iri=_base_iri(path), rename_blank_nodes=True):
+            yield quad.triple
 
 
 def graph(files: Sequence[Path]) -> Graph:
-    """The union of the files as one rdflib graph (blank nodes of different files kept apart)."""
+    """The union of the files as one rdflib graph (blank nodes of different files kept apart,
+    literals as written, the files' prefixes bound), read as the SHACL engine reads them."""
     union = Graph()
     for path in files:
-        union.parse(data=serialize(parse_file(path), format=RdfFormat.N_TRIPLES), format="nt")
+        with _reading(path, syntax_of(path)):
+            read_graph(path, union)
     return union
 
 

@@ -7,12 +7,11 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import RDF, RDFS, Dataset, Graph
+from rdflib import RDF, RDFS, Graph
 from rdflib.namespace import SH
 from rdflib.term import Node
 
-from cartkg.fastshacl.files import open_rdf
-from cartkg.fastshacl.syntax import rdflib_name, syntax_of
+from cartkg.fastshacl.files import read_graph
 from cartkg.fastshacl.terms import quiet_rdflib, to_rdflib
 from cartkg.report import Result, read_result
 
@@ -20,8 +19,8 @@ _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjects
 
 
 def rdflib_graph(sources: Iterable[ox.Store | Graph | str | os.PathLike[str]]) -> Graph:
-    """The data as pySHACL users load it: files parsed by rdflib (opened as the fast engine
-    opens them, `files.open_rdf`), graphs of named graphs merged into one."""
+    """The data as one rdflib graph for pySHACL: files read by `files.read_graph` (literals as
+    written, prefixes bound), graphs of named graphs merged into one."""
     sources = list(sources)
     if len(sources) == 1 and isinstance(sources[0], Graph):
         return sources[0]  # as it is: SPARQL-based constraints may use its prefixes
@@ -34,16 +33,8 @@ def rdflib_graph(sources: Iterable[ox.Store | Graph | str | os.PathLike[str]]) -
             for prefix, namespace in source.namespaces():
                 graph.bind(prefix, namespace, override=False)
         else:
-            path = Path(source)
-            syntax = syntax_of(path)
-            into = Dataset() if syntax.supports_datasets else graph
-            base = path.resolve().as_uri()
-            with open_rdf(path, syntax) as stream:
-                data = stream.read()  # rdflib takes a file object's `name` for a path
             with quiet_rdflib():
-                into.parse(data=data, format=rdflib_name(syntax), publicID=base)
-            if isinstance(into, Dataset):  # its graphs merged into one
-                graph += ((s, p, o) for s, p, o, _ in into.quads())
+                read_graph(Path(source), graph)
     return graph
 
 

@@ -1,4 +1,4 @@
-"""Opening RDF files that may come from anyone, for any parser (pyoxigraph's or rdflib's).
+"""Opening RDF files that may come from anyone, for any parser, and reading one into rdflib.
 
 Only regular files are read: a FIFO or a terminal would be waited on forever, a device can be
 endless. RDF/XML is read once for entity declarations that could blow up (`xmlentities`)
@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import BinaryIO
 
 import pyoxigraph as ox
+from rdflib import Graph
 
 from cartkg.fastshacl import xmlentities
-from cartkg.fastshacl.syntax import is_gzipped
+from cartkg.fastshacl.syntax import is_gzipped, syntax_of
 
 
 class Unreadable(ValueError):
@@ -91,3 +92,22 @@ def open_rdf(path: Path, syntax: ox.RdfFormat) -> BinaryIO:
             except (OSError, EOFError) as err:
                 raise Unreadable(f"cannot read: {err}", path) from None
     return open_bytes(path)
+
+
+def read_graph(path: Path, into: Graph) -> None:
+    """Add the statements of one file to `into`: named graphs merged, blank nodes kept apart
+    from other files', literals as written, the file's prefixes bound.
+
+    pyoxigraph parses and rdflib reads what it parsed as N-Triples: rdflib's own parsers would
+    fetch the remote contexts a JSON-LD file names. Raises SyntaxError (with the line) from the
+    parser, `Unreadable`, or `syntax.UnknownSyntax`.
+    """
+    syntax = syntax_of(path)
+    with open_rdf(path, syntax) as stream:
+        parser = ox.parse(
+            stream, format=syntax, base_iri=path.resolve().as_uri(), rename_blank_nodes=True
+        )
+        triples = ox.serialize((quad.triple for quad in parser), format=ox.RdfFormat.N_TRIPLES)
+    into.parse(data=triples or b"", format="nt")
+    for prefix, namespace in parser.prefixes.items():
+        into.bind(prefix, namespace, override=False)
