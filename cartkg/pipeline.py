@@ -41,15 +41,12 @@ class Schema:
     shapes_files: Sequence[Path]
 
 
-def load_schema(
-    ontology: Sequence[Path], shapes: Sequence[Path], folders: tuple[Path, Path] | None = None
-) -> Schema:
-    """The ontology and shapes files as graphs; `folders` (ontology, shapes) are named when
-    one set is empty."""
-    where = folders or (Path("."), Path("."))
+def load_schema(ontology: Sequence[Path], shapes: Sequence[Path], folders: Layout) -> Schema:
+    """The ontology and shapes files as graphs; an empty set is an error naming the folder
+    of `folders` it would come from."""
     return Schema(
-        load_files(list(ontology), where[0], "ontology"),
-        load_files(list(shapes), where[1], "shapes"),
+        load_files(list(ontology), folders.ontology, "ontology"),
+        load_files(list(shapes), folders.shapes, "shapes"),
         tuple(ontology),
         tuple(shapes),
     )
@@ -57,11 +54,7 @@ def load_schema(
 
 def project_schema(layout: Layout) -> Schema:
     """The project's own ontology set and shapes, as the build reads them."""
-    return load_schema(
-        ontology_files(layout.ontology),
-        shacl.shapes_files(layout.shapes),
-        (layout.ontology, layout.shapes),
-    )
+    return load_schema(ontology_files(layout.ontology), shacl.shapes_files(layout.shapes), layout)
 
 
 @dataclass

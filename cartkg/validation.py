@@ -84,6 +84,7 @@ def validate(paths: Sequence[Path], options: Options = Options()) -> Outcome:
     schema = pipeline.load_schema(
         rdf_files(options.ontology or ontology_files(project.ontology), follow_symlinks=follow),
         rdf_files(options.shapes or shapes_files(project.shapes), follow_symlinks=follow),
+        project,
     )
     data_files = rdf_files(paths, follow_symlinks=follow) if paths else []
     data: Sequence[Path] | Graph = data_files
