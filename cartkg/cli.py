@@ -203,8 +203,9 @@ def qc(
     Without ONTOLOGY, checks the project's ontology. See ontology/qc/ and docs/validation.md.
     """
     from cartkg.qc import run
+    from cartkg.vocabulary import ontology_files
 
-    files = ontology or tuple(sorted(_layout(ctx).ontology.glob("*.ttl")))
+    files = ontology or tuple(ontology_files(_layout(ctx).ontology))
     ctx.exit(run(files, formats, fail_on, reasoner))
 
 

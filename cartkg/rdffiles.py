@@ -1,78 +1,53 @@
 """RDF files of any common syntax: finding them, loading them, and finding a node's line in them.
 
-The syntax comes from the file name (`.ttl`, `.nt`, `.nq`, `.trig`, `.rdf`, `.owl`, `.jsonld`,
-each optionally `.gz`). Syntax errors name the file and line.
+The syntax comes from the file name (`.ttl`, `.nt`, `.nq`, `.trig`, `.n3`, `.rdf`, `.owl`,
+`.jsonld`, each optionally `.gz`: the table is `cartkg.fastshacl.syntax`'s). Syntax errors
+name the file and line.
 
 The files may come from anyone (a pull request), so: only regular files are read; symbolic links
 are followed only where they stay inside (see `rdf_files`); RDF/XML entities that could blow up
-are refused before any parser expands them (`cartkg.xmlentities`); a leading UTF-8 byte order
-mark is skipped; and a parser's message quotes a file only if the file reads as RDF, one line of
-it, at most `QUOTE_LIMIT` characters, invisible characters spelt out (see `printable`).
+are refused before any parser expands them; a leading UTF-8 byte order mark is skipped (these
+by `cartkg.fastshacl.files`, which the SHACL engine reads files with too); and a parser's
+message quotes a file only if the file reads as RDF, one line of it, at most `QUOTE_LIMIT`
+characters, invisible characters spelt out (see `printable`).
 
 >>> syntax_of(Path("data/x.ttl.gz")).name
 'Turtle'
 >>> syntax_of(Path("notes.txt"))  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-cartkg.errors.SourceError: notes.txt: unknown RDF syntax '.txt'; known: .jsonld, .nq, ...
+cartkg.errors.SourceError: notes.txt: unknown RDF syntax '.txt'; known: .jsonld, .n3, ...
 """
 
 from __future__ import annotations
 
-import gzip
 import io
 import os
 import re
-import stat
 import unicodedata
 from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 from urllib.parse import urljoin
 from xml.parsers import expat
 
-from pyoxigraph import NamedNode, RdfFormat, Store, Triple, parse, serialize
+from pyoxigraph import NamedNode, RdfFormat, Store, Triple, parse
 from rdflib import Graph
 
-from cartkg import xmlentities
 from cartkg.errors import SourceError
-
-SYNTAXES: dict[str, RdfFormat] = {
-    ".ttl": RdfFormat.TURTLE,
-    ".turtle": RdfFormat.TURTLE,
-    ".nt": RdfFormat.N_TRIPLES,
-    ".nq": RdfFormat.N_QUADS,
-    ".trig": RdfFormat.TRIG,
-    ".rdf": RdfFormat.RDF_XML,
-    ".owl": RdfFormat.RDF_XML,
-    ".jsonld": RdfFormat.JSON_LD,
-}
-#: Syntaxes whose lines can be searched for a statement's subject.
-LINE_BASED = {RdfFormat.TURTLE, RdfFormat.N_TRIPLES, RdfFormat.N_QUADS, RdfFormat.TRIG}
-
-
-def _suffix(path: Path) -> str:
-    suffixes = [s.lower() for s in path.suffixes]
-    if suffixes and suffixes[-1] == ".gz":
-        suffixes.pop()
-    return suffixes[-1] if suffixes else ""
+from cartkg.fastshacl import syntax as syntaxes
+from cartkg.fastshacl.files import Unreadable, open_bytes, open_rdf, read_graph, regular
+from cartkg.fastshacl.syntax import LINE_BASED, is_rdf
 
 
 def syntax_of(path: Path) -> RdfFormat:
-    """The RDF syntax of a file, from its extension."""
-    suffix = _suffix(path)
-    if suffix not in SYNTAXES:
-        known = ", ".join(sorted(SYNTAXES))
-        raise SourceError(
-            f"unknown RDF syntax {suffix or '(no extension)'!r}; known: {known} (optionally .gz)",
-            file=str(path),
-        )
-    return SYNTAXES[suffix]
-
-
-def is_rdf(path: Path) -> bool:
-    return _suffix(path) in SYNTAXES
+    """The RDF syntax of a file, from its name (`cartkg.fastshacl.syntax`)."""
+    try:
+        return syntaxes.syntax_of(path)
+    except syntaxes.UnknownSyntax as err:
+        raise SourceError(str(err), file=str(path)) from None
 
 
 def rdf_files(paths: Iterable[Path], *, follow_symlinks: bool = False) -> list[Path]:
@@ -155,81 +130,42 @@ def _link_out(path: Path, top: Path, shown: str) -> SourceError | None:
     return SourceError(message, file=str(path))
 
 
-_KINDS = {
-    stat.S_IFIFO: "a FIFO",
-    stat.S_IFCHR: "a character device",
-    stat.S_IFBLK: "a block device",
-    stat.S_IFSOCK: "a socket",
-    stat.S_IFDIR: "a directory",
-}
-
-
-def _regular(path: Path, fd: int | None = None) -> None:
-    """Raise unless `path` (or the open `fd`) is a regular file: reading a FIFO or a terminal
-    waits forever, and a device can be endless."""
-    try:
-        mode = os.stat(path if fd is None else fd).st_mode
-    except OSError as err:
-        raise SourceError(f"cannot read: {err.strerror}", file=str(path)) from None
-    if not stat.S_ISREG(mode):
-        kind = _KINDS.get(stat.S_IFMT(mode), "not a file")
-        raise SourceError(
-            f"not a regular file ({kind}); only regular files are read", file=str(path)
-        )
-
-
 def _hidden(relative: Path) -> bool:
     return any(part.startswith(".") for part in relative.parts)
 
 
-_BOM = b"\xef\xbb\xbf"
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """`cartkg.fastshacl.files` refusing a file, as cartkg's error naming it."""
+    try:
+        yield
+    except Unreadable as err:
+        raise SourceError(printable(err.message), file=str(err.file), line=err.line) from None
+
+
+def _regular(path: Path) -> None:
+    with _refusals():
+        regular(path)
 
 
 def _open(path: Path) -> IO[bytes]:
-    """The file's bytes (decompressed if `.gz`), a leading UTF-8 byte order mark skipped.
-
-    Opened without blocking and checked once open, so that a FIFO put in a regular file's
-    place is found, not waited for.
-    """
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except OSError as err:
-        raise SourceError(f"cannot read: {err.strerror}", file=str(path)) from None
-    try:
-        _regular(path, fd)
-        os.set_blocking(fd, True)
-    except BaseException:
-        os.close(fd)
-        raise
-    raw = io.FileIO(fd, "rb")
-    stream: io.BufferedReader | gzip.GzipFile
-    if path.suffix.lower() == ".gz":
-        stream = gzip.GzipFile(fileobj=raw, mode="rb")
-        stream.myfileobj = raw  # closed with it, as when GzipFile opens the file itself
-    else:
-        stream = io.BufferedReader(raw)
-    if stream.peek(len(_BOM))[: len(_BOM)] == _BOM:
-        stream.read(len(_BOM))
-    return stream  # type: ignore[return-value]  # GzipFile reads bytes
+    """The file's bytes, read as `cartkg.fastshacl.files` reads untrusted files."""
+    with _refusals():
+        return open_bytes(path)
 
 
-def has_bom(path: Path) -> bool:
-    """Whether the file starts with a UTF-8 byte order mark (that some parsers refuse)."""
-    with path.open("rb") as stream:
-        return stream.read(len(_BOM)) == _BOM
-
-
-def open_rdf(path: Path, syntax: RdfFormat) -> IO[bytes]:
-    """`path` opened for a parser of `syntax`: RDF/XML is first read for entity bombs."""
-    if syntax == RdfFormat.RDF_XML:
-        with _open(path) as stream:
-            try:
-                xmlentities.check(stream)
-            except xmlentities.EntityError as err:
-                raise SourceError(err.message, file=str(path), line=err.line) from None
-            except (OSError, EOFError) as err:
-                raise SourceError(f"cannot read: {printable(str(err))}", file=str(path)) from None
-    return _open(path)
+@contextmanager
+def _reading(path: Path, syntax: RdfFormat) -> Iterator[None]:
+    """Errors while reading `path`, as cartkg's error naming the file (and line)."""
+    with _refusals():
+        try:
+            yield
+        except Unreadable:
+            raise
+        except SyntaxError as err:
+            raise _syntax_error(path, syntax, err) from None
+        except (OSError, EOFError, ValueError) as err:
+            raise SourceError(f"cannot read: {printable(str(err))}", file=str(path)) from None
 
 
 def _base_iri(path: Path) -> str:
@@ -247,13 +183,8 @@ def load(files: Sequence[Path], store: Store | None = None) -> Store:
     for path in files:
         syntax = syntax_of(path)
         datasets = datasets or syntax.supports_datasets
-        try:
-            with open_rdf(path, syntax) as stream:
-                store.load(stream, format=syntax, base_iri=_base_iri(path))
-        except SyntaxError as err:
-            raise _syntax_error(path, syntax, err) from None
-        except (OSError, EOFError, ValueError) as err:
-            raise SourceError(f"cannot read: {printable(str(err))}", file=str(path)) from None
+        with _reading(path, syntax), open_rdf(path, syntax) as stream:
+            store.load(stream, format=syntax, base_iri=_base_iri(path))
     if datasets:
         store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } } ; DROP NAMED")
     return store
@@ -266,23 +197,18 @@ def parse_file(path: Path) -> Iterator[Triple]:
     "10"^^xsd:integer, which a SHACL datatype check must not see.)
     """
     syntax = syntax_of(path)
-    try:
-        with open_rdf(path, syntax) as stream:
-            for quad in parse(
-                stream, format=syntax, base_iri=_base_iri(path), rename_blank_nodes=True
-            ):
-                yield quad.triple
-    except SyntaxError as err:
-        raise _syntax_error(path, syntax, err) from None
-    except (OSError, EOFError, ValueError) as err:
-        raise SourceError(f"cannot read: {printable(str(err))}", file=str(path)) from None
+    with _reading(path, syntax), open_rdf(path, syntax) as stream:
+        for quad in parse(stream, format=syntax, base_iri=_base_iri(path), rename_blank_nodes=True):
+            yield quad.triple
 
 
 def graph(files: Sequence[Path]) -> Graph:
-    """The union of the files as one rdflib graph (blank nodes of different files kept apart)."""
+    """The union of the files as one rdflib graph (blank nodes of different files kept apart,
+    literals as written, the files' prefixes bound), read as the SHACL engine reads them."""
     union = Graph()
     for path in files:
-        union.parse(data=serialize(parse_file(path), format=RdfFormat.N_TRIPLES), format="nt")
+        with _reading(path, syntax_of(path)):
+            read_graph(path, union)
     return union
 
 

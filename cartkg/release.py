@@ -9,41 +9,28 @@ byte-identical files (store/ aside).
 
 from __future__ import annotations
 
-import functools
 import gc
 import hashlib
 import json
 import time
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.term import Node
 
-from cartkg import __version__
-from cartkg.curation import load_curation
-from cartkg.errors import ValidationFailed, WriteError
-from cartkg.namespaces import (
-    INFERRED_GRAPH,
-    MAPPINGS_GRAPH,
-    ONTOLOGY_GRAPH,
-    PREFIXES,
-    PROVENANCE_GRAPH,
-)
-from cartkg.paths import Layout, sources_dir
+from cartkg import __version__, pipeline
+from cartkg.errors import WriteError
+from cartkg.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES
+from cartkg.paths import Layout
 from cartkg.prefixes import jsonld_context
-from cartkg.rdfgen import generate, union
-from cartkg.reasoning import Hermit, inferred_types
 from cartkg.records import Curation
 from cartkg.report import Report
-from cartkg.shacl import load_shapes
 from cartkg.store import UNION
 from cartkg.versions import Draft
-from cartkg.vocabulary import Vocabulary, load_ontology, ontology_files
 from cartkg.void import describe
 
 #: The text artefacts of a release, in the manifest's order.
@@ -56,8 +43,6 @@ ARTEFACTS = (
     "ontology.ttl",
     "void.ttl",
 )
-#: Listed in the failure message; `cartkg validate` prints them all.
-SHOWN_VIOLATIONS = 25
 
 
 @dataclass
@@ -78,79 +63,38 @@ def _timed(timings: dict[str, float], name: str, start: float) -> float:
     return now
 
 
-def violations_message(report: Report) -> str:
-    shown = [f"  {r.text()}" for r in report.violations[:SHOWN_VIOLATIONS]]
-    more = len(report.violations) - len(shown)
-    if more:
-        shown.append(f"  ... and {more} more (`cartkg validate` lists them all)")
-    return f"SHACL validation found {len(report.violations)} violation(s):\n" + "\n".join(shown)
-
-
-def shacl_engine() -> Callable[[Graph, Graph, Graph], Report]:
-    """The fast SHACL engine (cartkg.fastshacl) when it is installed, else pySHACL: both give
-    the same results (tests/test_validate_cli.py checks they agree)."""
-    from cartkg import shacl
-
-    try:
-        from cartkg import fastshacl
-    except ImportError:
-        return shacl.validate
-    engine: Callable[..., Report] | None = getattr(fastshacl, "validate", None)
-    if engine is None:
-        return shacl.validate
-    return functools.partial(engine, allow_warnings=shacl.ALLOW_WARNINGS)
-
-
-def reasoner_input(dataset: Dataset) -> Graph:
-    """Ontology and domain statements; the assertion records and mappings add nothing the
-    defined classes use, and leaving them out keeps HermiT fast."""
-    skip = {PROVENANCE_GRAPH, MAPPINGS_GRAPH, INFERRED_GRAPH}
-    merged = Graph()
-    for graph in dataset.graphs():
-        if graph.identifier not in skip:
-            merged += graph
-    return merged
-
-
 def compile_dataset(
     layout: Layout, sources: Path | None = None, reason: bool = True, workdir: Path | None = None
 ) -> Compiled:
-    """Check the curated data, generate the dataset, validate it and reason over it.
+    """Check the curated data, generate the dataset, validate it and reason over it (the steps
+    of `cartkg.pipeline`, which `cartkg validate` runs too).
 
-    Raises DataErrors (curation), ValidationFailed (SHACL violations), ReasonerError. The
-    reasoner's scratch files go in `workdir` (default: the system's temporary folder).
+    Raises DataErrors (curation), ValidationFailed (SHACL violations), Inconsistent,
+    ReasonerError. The reasoner's scratch files go in `workdir` (default: the system's
+    temporary folder).
     """
     timings: dict[str, float] = {}
-    start = time.perf_counter()
-    ontology = load_ontology(layout.ontology)
-    vocabulary = Vocabulary(ontology)
-    shapes = load_shapes(layout.shapes)
-    start = _timed(timings, "load ontology and shapes", start)
-    curation = load_curation(layout.root, vocabulary, sources or sources_dir(layout.root))
-    start = _timed(timings, "check curated data", start)
-    dataset = generate(curation, ontology)
-    start = _timed(timings, "generate RDF", start)
-    # HermiT (a Java process) reasons while SHACL validates here.
-    reasoner_graph = reasoner_input(dataset)
-    hermit = Hermit(reasoner_graph, workdir) if reason else None
-    try:
-        report = shacl_engine()(union(dataset, ontology=False), shapes, ontology)
-        start = _timed(timings, "SHACL (HermiT running alongside)", start)
-        if report.violations:
-            raise ValidationFailed(violations_message(report), report)
-        if hermit is not None:
-            inferred = dataset.graph(INFERRED_GRAPH)
-            classes = set(vocabulary.classes)
-            for triple in inferred_types(hermit.output(), reasoner_graph, classes):
-                inferred.add(triple)
-            _timed(timings, "OWL reasoning (waiting for HermiT)", start)
-    finally:
-        if hermit is not None:
-            hermit.cancel()
-    inputs = dict(curation.inputs)
-    for path in [*ontology_files(layout.ontology), *sorted(layout.shapes.glob("*.ttl"))]:
+    with pipeline.timed(timings, "load ontology and shapes"):
+        schema = pipeline.project_schema(layout)
+    project = pipeline.generate_project(layout, schema.ontology, sources, timings)
+    checked = pipeline.check(
+        project.shacl_input,
+        schema,
+        project.reasoner_input if reason else None,
+        classes=project.vocabulary.classes,
+        stop_on_violations=True,
+        workdir=workdir,
+        timings=timings,
+    )
+    if checked.inconsistent is not None:
+        raise checked.inconsistent
+    inferred = project.dataset.graph(INFERRED_GRAPH)
+    for triple in checked.inferred:
+        inferred.add(triple)
+    inputs = dict(project.curation.inputs)
+    for path in [*schema.ontology_files, *schema.shapes_files]:
         inputs[str(path.relative_to(layout.root))] = path
-    return Compiled(dataset, curation, report, inputs, timings)
+    return Compiled(project.dataset, project.curation, checked.report, inputs, timings)
 
 
 # ---- writing a release ----------------------------------------------------------------------

@@ -8,7 +8,8 @@ folder, a file that is not a regular one, an RDF/XML entity bomb: see `cartkg.rd
 The data files (any syntax `cartkg.rdffiles` knows, or directories of them) are merged into
 one graph with the ontology, so that SHACL class targets see the subclass axioms; the shapes
 validate that graph, and HermiT checks it is consistent and every class satisfiable. Without
-files, the project's own graph is generated from the curated data and checked the same way.
+files, the project's own graph is generated from the curated data. The ontology (by default
+the project's, with its imports), the shapes and the steps are the build's: `cartkg.pipeline`.
 """
 
 from __future__ import annotations
@@ -21,22 +22,15 @@ from typing import TextIO
 
 from rdflib import OWL, Graph
 
-from cartkg import reasoning, reportfmt, shacl
+from cartkg import pipeline, reasoning, reportfmt
 from cartkg.errors import CartkgError, DataErrors, SourceError
 from cartkg.paths import Layout, layout
-from cartkg.rdffiles import (
-    Location,
-    graph,
-    has_bom,
-    locate,
-    parse_file,
-    printable,
-    rdf_files,
-)
+from cartkg.rdffiles import Location, graph, locate, printable, rdf_files
 from cartkg.report import Report, Result
+from cartkg.shacl import shapes_files
+from cartkg.vocabulary import ontology_files
 
 EXIT_CONFORMS, EXIT_FAILS, EXIT_ERROR = 0, 1, 2
-ENGINES = ("fast", "pyshacl")
 FAIL_ON = ("violation", "warning", "info")
 
 
@@ -83,67 +77,37 @@ class Outcome:
 
 
 def validate(paths: Sequence[Path], options: Options = Options()) -> Outcome:
-    """Load, validate, reason and locate; raises `CartkgError` when the check cannot run."""
+    """Load, validate, reason and locate, with the build's steps (`cartkg.pipeline`); raises
+    `CartkgError` when the check cannot run."""
     project = options.project or layout()
-    if options.engine not in ENGINES:
-        raise SourceError(f"unknown --engine {options.engine!r}; known: {', '.join(ENGINES)}")
     follow = options.follow_symlinks
-    ontology_paths = options.ontology or sorted(project.ontology.glob("*.ttl"))
-    ontology_files = rdf_files(ontology_paths, follow_symlinks=follow)
-    shapes = graph(rdf_files(options.shapes or [project.shapes], follow_symlinks=follow))
-    ontology = graph(ontology_files)
+    schema = pipeline.load_schema(
+        rdf_files(options.ontology or ontology_files(project.ontology), follow_symlinks=follow),
+        rdf_files(options.shapes or shapes_files(project.shapes), follow_symlinks=follow),
+        project,
+    )
     data_files = rdf_files(paths, follow_symlinks=follow) if paths else []
     data: Sequence[Path] | Graph = data_files
-    reasoner_input = None
+    reasoner_input: Graph | None = None
     if not paths:
         try:
-            data, reasoner_input = _project_graph(project, ontology)
+            generated = pipeline.generate_project(project, schema.ontology)
         except DataErrors as errors:
             return _curation_outcome(errors, project, options.fail_on)
-    report = _shacl(options.engine, data, shapes, ontology)
-    if options.reasoner:
-        if reasoner_input is None:
-            reasoner_input = graph(data_files) + ontology
-        report.results.extend(consistency(reasoner_input))
+        data, reasoner_input = generated.shacl_input, generated.reasoner_input
+    elif options.reasoner:
+        reasoner_input = graph(data_files) + schema.ontology
+    checked = pipeline.check(
+        data, schema, reasoner_input if options.reasoner else None, engine=options.engine
+    )
+    report = checked.report
+    if checked.inconsistent is not None:
+        report.results.extend(reasoner_results(checked.inconsistent))
     outcome = Outcome(report, options.fail_on)
     wanted = {node for r in report.results if (node := reportfmt.iri(r.focus_node))}
     if wanted:
-        outcome.locations = locate([*data_files, *ontology_files], wanted)
+        outcome.locations = locate([*data_files, *schema.ontology_files], wanted)
     return outcome
-
-
-def _shacl(engine: str, data: Sequence[Path] | Graph, shapes: Graph, ontology: Graph) -> Report:
-    """SHACL with the engine asked for: data given as files, or as a graph."""
-    if engine == "pyshacl":
-        return shacl.validate(data if isinstance(data, Graph) else graph(data), shapes, ontology)
-    from cartkg import fastshacl  # loads its files itself, the fast way
-
-    if isinstance(data, Graph):
-        return fastshacl.validate(data, shapes, ontology, allow_warnings=shacl.ALLOW_WARNINGS)
-    # As graphs: gzipped files, which the fast loader does not read, and files with a byte
-    # order mark, which rdflib refuses in N-Triples (pySHACL reads the files again with rdflib
-    # for the shapes the fast engine leaves to it).
-    sources = [graph([p]) if p.suffix.lower() == ".gz" or has_bom(p) else p for p in data]
-    try:
-        return fastshacl.validate(sources, shapes, ontology, allow_warnings=shacl.ALLOW_WARNINGS)
-    except SyntaxError as err:
-        for path in data:  # read again, to name the file and line the way every error does
-            for _ in parse_file(path):
-                pass
-        raise SourceError(f"syntax error: {printable(str(err))}") from None
-
-
-def _project_graph(project: Layout, ontology: Graph) -> tuple[Graph, Graph]:
-    """The project's graph generated from its curated data: (SHACL input, reasoner input)."""
-    from cartkg.curation import load_curation
-    from cartkg.paths import sources_dir
-    from cartkg.rdfgen import generate, union
-    from cartkg.release import reasoner_input
-    from cartkg.vocabulary import Vocabulary
-
-    curation = load_curation(project.root, Vocabulary(ontology), sources_dir(project.root))
-    dataset = generate(curation, ontology)
-    return union(dataset, ontology=False), reasoner_input(dataset)
 
 
 def _curation_outcome(errors: DataErrors, project: Layout, fail_on: str) -> Outcome:
@@ -166,28 +130,31 @@ def _curation_outcome(errors: DataErrors, project: Layout, fail_on: str) -> Outc
 
 
 def consistency(graph: Graph, what: str = "ontology and data") -> list[Result]:
-    """HermiT's verdict on `graph`, as report results: one per unsatisfiable class, or one for
-    an inconsistency; none when all is well.
-
-    Raises `ReasonerError` when the reasoner cannot run (no Java, HermiT failed).
+    """HermiT's verdict on `graph`, as report results (see `reasoner_results`); none when all
+    is well. Raises `ReasonerError` when the reasoner cannot run (no Java, HermiT failed).
     """
     try:
         reasoning.infer_types(graph, set())
     except reasoning.Inconsistent as err:
-        message = str(err)
-        # `reasoning` lists the unsatisfiable classes after the colon; owl:Nothing always is.
-        listed = message.partition("): ")[2] if "unsatisfiable" in message else ""
-        classes = [c.strip() for c in listed.split(",") if c.strip() not in ("", str(OWL.Nothing))]
-        if not classes:
-            return [_reasoner_result(f"({what})", "inconsistency", message)]
-        return [
-            _reasoner_result(
-                f"<{cls}>", "unsatisfiable class",
-                "No individual can belong to this class: its axioms contradict each other.",
-            )
-            for cls in classes
-        ]  # fmt: skip
+        return reasoner_results(err, what)
     return []
+
+
+def reasoner_results(err: reasoning.Inconsistent, what: str = "ontology and data") -> list[Result]:
+    """One result per unsatisfiable class, or one for an inconsistency."""
+    message = str(err)
+    # `reasoning` lists the unsatisfiable classes after the colon; owl:Nothing always is.
+    listed = message.partition("): ")[2] if "unsatisfiable" in message else ""
+    classes = [c.strip() for c in listed.split(",") if c.strip() not in ("", str(OWL.Nothing))]
+    if not classes:
+        return [_reasoner_result(f"({what})", "inconsistency", message)]
+    return [
+        _reasoner_result(
+            f"<{cls}>", "unsatisfiable class",
+            "No individual can belong to this class: its axioms contradict each other.",
+        )
+        for cls in classes
+    ]  # fmt: skip
 
 
 def _reasoner_result(focus: str, component: str, message: str) -> Result:

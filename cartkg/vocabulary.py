@@ -6,7 +6,6 @@ property, and what kind of value the property's `rdfs:range` calls for.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,48 +16,12 @@ from rdflib.term import Node
 
 from cartkg.errors import SourceError
 from cartkg.namespaces import CARTKG, PREFIXES
-
-RDF_SYNTAXES = {
-    ".ttl": "turtle",
-    ".turtle": "turtle",
-    ".nt": "nt",
-    ".nq": "nquads",
-    ".trig": "trig",
-    ".jsonld": "json-ld",
-    ".json": "json-ld",
-    ".rdf": "xml",
-    ".owl": "xml",
-    ".xml": "xml",
-    ".n3": "n3",
-}
-_LINE = re.compile(r"line:? ?(\d+)", re.IGNORECASE)
-
-
-def parse_rdf(path: Path, graph: Graph, display: str | None = None) -> None:
-    """Parse one RDF file into `graph`, the syntax guessed from its extension."""
-    name = display or str(path)
-    syntax = RDF_SYNTAXES.get(path.suffix.lower())
-    if syntax is None:
-        raise SourceError(
-            f"unknown RDF syntax for extension {path.suffix!r} "
-            f"(known: {', '.join(sorted(RDF_SYNTAXES))})",
-            file=name,
-        )
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise SourceError(f"cannot read: {err.strerror}", file=name) from None
-    try:
-        graph.parse(data=data, format=syntax, publicID=path.resolve().as_uri())
-    except Exception as err:  # rdflib's parsers raise many unrelated exception types
-        message = str(err).strip() or type(err).__name__
-        found = _LINE.search(message)
-        line = int(found.group(1)) if found else None
-        raise SourceError(f"{syntax} syntax error: {message}", file=name, line=line) from None
+from cartkg.rdffiles import graph
 
 
 def ontology_files(ontology_dir: Path) -> list[Path]:
-    """The ontology's Turtle files, then the imported term modules (imports/*.ttl)."""
+    """The ontology set, the one that `cartkg build`, `validate` and `qc` check: the
+    ontology's Turtle files, then the imported term modules (imports/*.ttl)."""
     return sorted(ontology_dir.glob("*.ttl")) + sorted(ontology_dir.glob("imports/*.ttl"))
 
 
@@ -71,10 +34,7 @@ def load_files(files: list[Path], folder: Path, what: str) -> Graph:
     """The RDF files of a folder as one graph; none at all is an error naming the folder."""
     if not files:
         raise SourceError(f"no {what} (*.ttl) found", file=str(folder))
-    graph = Graph()
-    for path in files:
-        parse_rdf(path, graph)
-    return graph
+    return graph(files)
 
 
 @dataclass(frozen=True)

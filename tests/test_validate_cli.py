@@ -23,7 +23,8 @@ from click.testing import CliRunner, Result
 
 from cartkg import reportfmt
 from cartkg.cli import main
-from cartkg.rdffiles import SYNTAXES, Location, locate
+from cartkg.fastshacl.syntax import SYNTAXES
+from cartkg.rdffiles import Location, locate
 from cartkg.report import Report
 from cartkg.report import Result as ReportResult
 from cartkg.validation import write_reports

@@ -7,11 +7,11 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import RDF, RDFS, Dataset, Graph
+from rdflib import RDF, RDFS, Graph
 from rdflib.namespace import SH
 from rdflib.term import Node
-from rdflib.util import guess_format
 
+from cartkg.fastshacl.files import read_graph
 from cartkg.fastshacl.terms import quiet_rdflib, to_rdflib
 from cartkg.report import Result, read_result
 
@@ -19,8 +19,8 @@ _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjects
 
 
 def rdflib_graph(sources: Iterable[ox.Store | Graph | str | os.PathLike[str]]) -> Graph:
-    """The data as pySHACL users load it: files parsed by rdflib, graphs of named graphs
-    merged into one."""
+    """The data as one rdflib graph for pySHACL: files read by `files.read_graph` (literals as
+    written, prefixes bound), graphs of named graphs merged into one."""
     sources = list(sources)
     if len(sources) == 1 and isinstance(sources[0], Graph):
         return sources[0]  # as it is: SPARQL-based constraints may use its prefixes
@@ -33,15 +33,8 @@ def rdflib_graph(sources: Iterable[ox.Store | Graph | str | os.PathLike[str]]) -
             for prefix, namespace in source.namespaces():
                 graph.bind(prefix, namespace, override=False)
         else:
-            path = Path(source)
-            fmt = guess_format(path.name) or "turtle"
             with quiet_rdflib():
-                if fmt in ("trig", "nquads"):
-                    dataset = Dataset()
-                    dataset.parse(path, format=fmt)
-                    graph += ((s, p, o) for s, p, o, _ in dataset.quads())
-                else:
-                    graph.parse(path, format=fmt)
+                read_graph(Path(source), graph)
     return graph
 
 

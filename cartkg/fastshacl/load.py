@@ -19,27 +19,11 @@ from rdflib import Graph
 from rdflib.graph import Dataset
 from rdflib.term import Node
 
+from cartkg.fastshacl.files import open_rdf
+from cartkg.fastshacl.syntax import BARE_LITERALS, syntax_of
 from cartkg.fastshacl.terms import ALIAS_NS, XSD_NS, to_ox
-from cartkg.rdffiles import open_rdf
 
 DataSource = ox.Store | Graph | str | os.PathLike[str]
-# Which parser reads which file, by extension.
-FORMATS = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".turtle": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".trig": ox.RdfFormat.TRIG,
-    ".n3": ox.RdfFormat.N3,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".owl": ox.RdfFormat.RDF_XML,
-    ".xml": ox.RdfFormat.RDF_XML,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-    ".json": ox.RdfFormat.JSON_LD,
-}
-# Formats in which a literal may be written without its datatype (`5`, `true`): the parser
-# gives those the real XSD namespace.
-_BARE_LITERALS = {".ttl", ".turtle", ".trig", ".n3", ".jsonld", ".json"}
 
 
 def open_store(
@@ -58,7 +42,8 @@ def open_store(
         else:
             path = Path(source)
             load_file(store, path)
-            bare = bare or path.suffix.lower() in _BARE_LITERALS
+            # The parser gives literals written without a datatype the real XSD namespace.
+            bare = bare or syntax_of(path) in BARE_LITERALS
     if bare:
         _alias_bare_literals(store)
     return store
@@ -127,21 +112,14 @@ class _XsdAliasing(io.RawIOBase):
         return n
 
 
-def rdf_format(path: Path) -> ox.RdfFormat:
-    fmt = FORMATS.get(path.suffix.lower())
-    if fmt is None:
-        known = ", ".join(sorted(FORMATS))
-        raise ValueError(f"{path}: unknown RDF file extension {path.suffix!r} (known: {known})")
-    return fmt
-
-
 def load_file(store: ox.Store, path: Path) -> None:
     """Parse an RDF file into `store`; raises SyntaxError naming the file and line.
 
-    Read as `cartkg.rdffiles` reads untrusted files (regular files only, RDF/XML entity bombs
-    refused, a byte order mark skipped): `cartkg.errors.SourceError` if it cannot be.
+    Read as `files.open_rdf` reads untrusted files (regular files only, RDF/XML entity bombs
+    refused, `.gz` decompressed, a byte order mark skipped): `files.Unreadable` if it cannot
+    be; `syntax.UnknownSyntax` for a name of no RDF syntax.
     """
-    fmt = rdf_format(path)
+    fmt = syntax_of(path)
     with open_rdf(path, fmt) as raw:
         stream = io.BufferedReader(_XsdAliasing(raw), buffer_size=1 << 20)
         # Lenient (IRIs not checked) as rdflib, and so pySHACL, reads Turtle and the like; but

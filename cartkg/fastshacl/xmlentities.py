@@ -19,7 +19,7 @@ Plain namespace entities, as ontology editors write them, pass:
 >>> check(BytesIO(b'<!DOCTYPE r [\\n<!ENTITY a "x">\\n<!ENTITY b "&a;&a;">]><r/>'))
 Traceback (most recent call last):
 ...
-cartkg.xmlentities.EntityError: line 3: entity 'b' refers to other entities ('&' in its value), ...
+cartkg.fastshacl.xmlentities.EntityError: line 3: entity 'b' refers to other entities ...
 
 Every `<!ENTITY` in the file is looked at, wherever it is (a comment, a CDATA section): the
 parser's idea of where the DTD ends need not be this module's.
@@ -46,7 +46,7 @@ _CHUNK = 1 << 20
 
 
 class EntityError(ValueError):
-    """An RDF/XML file declares entities cartkg will not let a parser expand."""
+    """An RDF/XML file declares entities that no parser is let expand."""
 
     def __init__(self, message: str, line: int) -> None:
         self.message, self.line = message, line
@@ -81,7 +81,7 @@ def check(stream: IO[bytes]) -> None:
             if expanded > limit:
                 raise EntityError(
                     f"entity references expand to more than {limit >> 20} MB (by this line): "
-                    "more than cartkg lets a parser expand", _line(lines, buffer, end)
+                    "more than a parser is let expand", _line(lines, buffer, end)
                 )  # fmt: skip
             cut = buffer.rfind(b"&", max(end - _MAX_NAME - 2, 0), end)
             if cut >= 0 and buffer.find(b";", cut, end) < 0:  # a reference across `end`
@@ -111,6 +111,6 @@ def _declaration(buffer: bytes, at: int, lines: int) -> tuple[bytes, int, int]:
         shown = name.decode(errors="replace")
         raise EntityError(
             f"entity {shown!r} refers to other entities ('&' in its value), as entity bombs do; "
-            "cartkg reads only plain-text entities", _line(lines, buffer, at)
+            "only plain-text entities are read", _line(lines, buffer, at)
         )  # fmt: skip
     return name, len(value), match.end()
