@@ -248,12 +248,15 @@ def _query_text(query: str, project: Layout) -> str:
 @click.option("--worker-memory", "worker_memory", default=2048, show_default=True,
               type=click.IntRange(min=0), metavar="MB",
               help="Memory each query worker may allocate; 0: no limit.")  # fmt: skip
+@click.option("--trusted-proxy", "trusted_proxy", multiple=True, metavar="ADDRESS",
+              help="A reverse proxy (address or network) whose X-Forwarded-For names the "
+                   "client; repeatable (default: none: the peer is the client).")  # fmt: skip
 @release_option
 @click.pass_context
 def serve(
     ctx: click.Context, host: str, port: int, dev: bool, workers: int, threads: int,
     access_log: bool, allow_service: tuple[str, ...], worker_memory: int,
-    release_dir: Path | None,
+    trusted_proxy: tuple[str, ...], release_dir: Path | None,
 ) -> None:  # fmt: skip
     """Serve the SPARQL endpoint and web pages (builds the release first if there is none)."""
     from cartkg.store import store_path
@@ -274,6 +277,7 @@ def serve(
         access_log=access_log,
         service_allow_list=tuple(allow_service),
         worker_memory_mb=worker_memory,
+        trusted_proxies=trusted_proxy,
     )
 
 

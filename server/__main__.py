@@ -47,6 +47,18 @@ def main(argv: list[str] | None = None) -> None:
         "--on-disk", dest="in_memory", action="store_false", help="always read the on-disk store"
     )
     parser.add_argument("--cache-entries", type=int, default=256, help="0 turns the cache off")
+    parser.add_argument(
+        "--client-queries", type=int, default=None, metavar="N",
+        help="queries one client may run at once per process (default: half the threads)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--queue", type=int, default=None, metavar="N",
+        help="queries that may wait for a worker per process (default: 8 per thread)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--trusted-proxy", action="append", default=[], metavar="ADDRESS",
+        help="a reverse proxy (address or network) whose X-Forwarded-For names the client",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     try:
         serve(args)
@@ -72,6 +84,9 @@ def serve(args: argparse.Namespace) -> None:
         public_url=args.public_url,
         in_memory=args.in_memory,
         cache_entries=args.cache_entries,
+        client_queries=args.client_queries,
+        queue=args.queue,
+        trusted_proxies=tuple(args.trusted_proxy),
     )
 
 
