@@ -15,9 +15,9 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "server"))
-from server_support import start_server, stop_server
+from server_support import ROOT, start_server, stop_server
 
-__all__ = ["start_server", "stop_server"]
+__all__ = ["ROOT", "start_server", "stop_server"]
 
 #: A query that runs until any time limit: a 5-way cross join of the test release.
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
