@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> None:
     )  # fmt: skip
     parser.add_argument(
         "--queue", type=int, default=None, metavar="N",
-        help="queries that may wait for a worker per process (default: 4 per thread)",
+        help="queries that may wait for a worker per process (default: 16 per thread)",
     )  # fmt: skip
     parser.add_argument(
         "--trusted-proxy", action="append", default=[], metavar="ADDRESS",

@@ -97,7 +97,7 @@ class Pool:
         self.size = size
         self.timeout = timeout
         self.memory_mb = memory_mb or None
-        self.admission = admission or Admission(size, size, 4 * size, 4 * size)
+        self.admission = admission or Admission(size, size, 16 * size, 16 * size)
         self._args = (release_dir, prefixes, in_memory, self.memory_mb)
         self._lock = threading.Lock()
         self._available = threading.Condition(self._lock)
