@@ -7,7 +7,8 @@ which is what a small query costs in the Oxigraph server itself (bench/bench_end
 No request may tie the server up. HTTP threads outnumber the queries a process may admit
 (running and waiting, `admission.py`), so cached answers and `/health` always find a thread.
 Connections are cheap to hold (Granian's event loop, not a thread each), so the server accepts
-many and gives each little time to send its headers: slow clients cannot lock out new ones.
+many and gives each little time to send its headers: slow headers cannot lock out new clients
+(slow request bodies can: they need a buffering proxy, see README.md).
 """
 
 from __future__ import annotations
