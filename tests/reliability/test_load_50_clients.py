@@ -27,6 +27,19 @@ CLIENTS = 50
 SECONDS = 20.0
 
 
+KINDS = {
+    (0, 1): "canned, defaults",
+    (2,): "canned, unique text",
+    (3,): "SPARQL, the same",
+    (4,): "SPARQL, unique",
+}
+
+
+def _percentiles(seconds: list[float]) -> str:
+    p50 = 1000 * statistics.median(seconds)
+    return f"p50 {p50:.1f} ms, p99 {1000 * seconds[int(0.99 * len(seconds))]:.1f} ms"
+
+
 def _path(n: int) -> str:
     kind = n % 5
     if kind in (0, 1):
@@ -42,7 +55,7 @@ def test_50_clients_get_no_errors(server_release: Path) -> None:
     process, url = start_server(server_release)
     parts = urlsplit(url)
     counter = itertools.count()
-    results: list[tuple[int, float]] = []  # status (0: no response), seconds
+    results: list[tuple[int, float, int]] = []  # status (0: no response), seconds, kind
     problems: list[str] = []
     end = time.monotonic() + SECONDS
 
@@ -51,17 +64,18 @@ def test_50_clients_get_no_errors(server_release: Path) -> None:
             parts.hostname, parts.port, timeout=30, source_address=(source, 0)
         )
         while time.monotonic() < end:
-            path = _path(next(counter))
+            n = next(counter)
+            path = _path(n)
             started = time.monotonic()
             try:
                 conn.request("GET", path, headers={"Accept": "application/json"})
                 response = conn.getresponse()
                 body = response.read()
-                results.append((response.status, time.monotonic() - started))
+                results.append((response.status, time.monotonic() - started, n % 5))
                 if not 200 <= response.status < 300:
                     problems.append(f"{response.status} {path}: {body[:200]!r}")
             except (OSError, http.client.HTTPException) as err:
-                results.append((0, time.monotonic() - started))
+                results.append((0, time.monotonic() - started, n % 5))
                 problems.append(f"{err!r} {path}")
                 conn.close()
                 conn = http.client.HTTPConnection(
@@ -77,10 +91,11 @@ def test_50_clients_get_no_errors(server_release: Path) -> None:
             thread.join()
     finally:
         stop_server(process)
-    seconds = sorted(s for _, s in results)
-    print(f"{len(results)} requests in {SECONDS:.0f} s ({len(results) / SECONDS:.0f}/s), "
-          f"p50 {1000 * statistics.median(seconds):.1f} ms, "
-          f"p99 {1000 * seconds[int(0.99 * len(seconds))]:.1f} ms, "
+    seconds = sorted(s for _, s, _ in results)
+    rate = len(results) / SECONDS
+    print(f"{len(results)} requests in {SECONDS:.0f} s ({rate:.0f}/s), {_percentiles(seconds)}, "
           f"max {1000 * seconds[-1]:.0f} ms, {len(problems)} errors")  # fmt: skip
+    for kind, name in KINDS.items():
+        print(f"  {name}: {_percentiles(sorted(s for _, s, k in results if k in kind))}")
     assert len(results) > CLIENTS
     assert not problems, problems[:5]
