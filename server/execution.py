@@ -14,6 +14,7 @@ by `admission.py`.
 
 from __future__ import annotations
 
+import collections
 import logging
 import queue
 import signal
@@ -69,6 +70,14 @@ class _Worker:
             return None
 
 
+@dataclass(eq=False)
+class _Waiter:
+    """A query waiting for a worker: workers go to waiters in the order they came."""
+
+    woken: threading.Event
+    worker: _Worker | None = None
+
+
 def _how_it_ended(code: int | None) -> str:
     if code is None:
         return "for an unknown reason"
@@ -100,8 +109,9 @@ class Pool:
         self.admission = admission or Admission(size, size, 16 * size, 16 * size)
         self._args = (release_dir, prefixes, in_memory, self.memory_mb)
         self._lock = threading.Lock()
-        self._available = threading.Condition(self._lock)
-        self._idle: list[_Worker] = []  # guarded by _lock, like the two sets
+        self._available = threading.Condition(self._lock)  # for wait_ready
+        self._idle: list[_Worker] = []  # guarded by _lock, like the sets and the waiters
+        self._waiters: collections.deque[_Waiter] = collections.deque()
         self._all: set[_Worker] = set()
         self._ready: set[_Worker] = set()  # started and not yet retired
         self._closed = threading.Event()
@@ -172,8 +182,11 @@ class Pool:
         self._failures += 1
         log.error("query worker could not start: %s", self.failure)
         self._replace(worker)
-        with self._available:  # a query waiting for a worker need not wait for this one
-            self._available.notify_all()
+        if self._failing():  # the queries waiting for a worker need not wait for this one
+            with self._lock:
+                waiters, self._waiters = list(self._waiters), collections.deque()
+            for waiter in waiters:
+                waiter.woken.set()
 
     def _sweep(self) -> None:
         """Replace idle workers that have died, before a client needs them."""
@@ -186,8 +199,13 @@ class Pool:
 
     def _give_back(self, worker: _Worker) -> None:
         with self._available:
+            if self._waiters:  # straight to the first in line, lest a newcomer take it
+                waiter = self._waiters.popleft()
+                waiter.worker = worker
+                waiter.woken.set()
+                return
             self._idle.append(worker)
-            self._available.notify()
+            self._available.notify_all()
 
     def _retire(self, worker: _Worker) -> None:
         worker.kill()
@@ -241,21 +259,31 @@ class Pool:
         return outcome
 
     def _take(self, deadline: float) -> _Worker:
-        """An idle worker that is alive, waiting for one until `deadline`."""
+        """An idle worker that is alive, waiting in line for one until `deadline`."""
         while True:
-            with self._available:
-                self._available.wait_for(
-                    lambda: bool(self._idle) or self._failing(), deadline - time.monotonic()
-                )
-                if not self._idle:
-                    if self._failing():  # the details (paths, perhaps) are in the log
-                        raise Busy("the query workers could not start")
-                    raise Busy("every query worker is busy; try again later")
-                worker = self._idle.pop()
+            worker = self._next_idle(deadline)
             if worker.alive():
                 return worker
             log.warning("an idle query worker stopped %s", _how_it_ended(worker.exit_code()))
             self._replace(worker)
+
+    def _next_idle(self, deadline: float) -> _Worker:
+        waiter = _Waiter(threading.Event())
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+            if not self._failing():
+                self._waiters.append(waiter)
+        if not self._failing():
+            waiter.woken.wait(deadline - time.monotonic())
+        with self._lock:
+            if waiter.worker is not None:
+                return waiter.worker
+            if waiter in self._waiters:
+                self._waiters.remove(waiter)
+        if self._failing():  # the details (paths, perhaps) are in the log
+            raise Busy("the query workers could not start")
+        raise Busy("every query worker is busy; try again later")
 
     def _failing(self) -> bool:
         """Whether no worker runs and the last start failed."""
@@ -294,5 +322,8 @@ class Pool:
             self._all.clear()
             self._ready.clear()
             self._idle.clear()
+            waiters, self._waiters = list(self._waiters), collections.deque()
+        for waiter in waiters:
+            waiter.woken.set()
         for worker in workers:
             worker.kill()
