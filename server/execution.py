@@ -8,8 +8,8 @@ Workers are new interpreters, never forks of the threaded server process.
 
 The pool keeps its size: a worker that dies (idle or busy) or fails to start is replaced, with
 a growing delay while starts keep failing. A dead idle worker is never handed a job, and a job
-sent to a worker that had already died is run by another. Who may run a query when is decided
-by `admission.py`.
+sent to a worker that had already died is run by another. Queries waiting for a worker get one
+in the order they came; which queries may wait at all is decided by `admission.py`.
 """
 
 from __future__ import annotations
