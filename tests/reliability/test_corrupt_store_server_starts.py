@@ -6,7 +6,9 @@ the damage (the one the query workers log).
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -59,11 +61,18 @@ def test_a_damaged_store_stops_the_start(server_release: Path, tmp_path: Path, d
     DAMAGE[damage](release / "store")
     command = [sys.executable, "-m", "cartkg.server", "--release", str(release), "--port", "0"]
     started = time.monotonic()
+    # A session of its own, so that a server that does start is stopped with all its processes.
+    server = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+    )  # fmt: skip
     try:
-        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=40)
+        _, stderr = server.communicate(timeout=40)
     except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.communicate()
         pytest.fail(f"{damage}: the server started on a damaged store and kept running")
-    print(f"{damage}: refused in {time.monotonic() - started:.1f} s: {done.stderr.strip()[-300:]}")
-    assert done.returncode != 0
-    assert "cannot be served" in done.stderr and "Traceback" not in done.stderr
-    assert "Listening" not in done.stderr
+    print(f"{damage}: refused in {time.monotonic() - started:.1f} s: {stderr.strip()[-300:]}")
+    assert server.returncode != 0
+    assert "cannot be served" in stderr and "Traceback" not in stderr
+    assert "Listening" not in stderr
