@@ -157,7 +157,9 @@ def start_servers(release: Path, timeout: int, in_memory: bool, servers: list[Se
         port = free_port()
         command = [sys.executable, "-m", "cartkg.server", "--release", str(release),
                    "--port", str(port), "--workers", "2", "--threads", "4",
-                   "--timeout", str(timeout), *extra]  # fmt: skip
+                   "--timeout", str(timeout), *extra,
+                   # every client of the benchmark is 127.0.0.1: let it use all the workers
+                   "--client-queries", "4"]  # fmt: skip
         servers.append(start(name, command, port, "/sparql"))
     port = free_port()
     command = [sys.executable, str(Path(__file__).with_name("floor.py")), str(port)]

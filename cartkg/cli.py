@@ -261,12 +261,15 @@ def _query_text(query: str, project: Layout) -> str:
 @click.option("--no-sandbox", "no_sandbox", is_flag=True,
               help="Run queries without the kernel's network sandbox, where it is "
                    "unavailable (the server refuses to start otherwise).")  # fmt: skip
+@click.option("--trusted-proxy", "trusted_proxy", multiple=True, metavar="ADDRESS",
+              help="A reverse proxy (address or network) whose X-Forwarded-For names the "
+                   "client; repeatable (default: none: the peer is the client).")  # fmt: skip
 @release_option
 @click.pass_context
 def serve(
     ctx: click.Context, host: str, port: int, dev: bool, workers: int, threads: int,
     access_log: bool, allow_service: tuple[str, ...], worker_memory: int, no_sandbox: bool,
-    release_dir: Path | None,
+    trusted_proxy: tuple[str, ...], release_dir: Path | None,
 ) -> None:  # fmt: skip
     """Serve the SPARQL endpoint and web pages (builds the release first if there is none)."""
     from cartkg.store import release_problem
@@ -293,6 +296,7 @@ def serve(
         service_allow_list=tuple(allow_service),
         worker_memory_mb=worker_memory,
         sandbox=not no_sandbox,
+        trusted_proxies=trusted_proxy,
     )
 
 

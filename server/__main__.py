@@ -53,6 +53,18 @@ def main(argv: list[str] | None = None) -> None:
         "--on-disk", dest="in_memory", action="store_false", help="always read the on-disk store"
     )
     parser.add_argument("--cache-entries", type=int, default=256, help="0 turns the cache off")
+    parser.add_argument(
+        "--client-queries", type=int, default=None, metavar="N",
+        help="queries one client may run at once per process (default: half the threads)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--queue", type=int, default=None, metavar="N",
+        help="queries that may wait for a worker per process (default: 16 per thread)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--trusted-proxy", action="append", default=[], metavar="ADDRESS",
+        help="a reverse proxy (address or network) whose X-Forwarded-For names the client",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     try:
         serve(args)
@@ -79,6 +91,9 @@ def serve(args: argparse.Namespace) -> None:
         in_memory=args.in_memory,
         cache_entries=args.cache_entries,
         sandbox=args.sandbox,
+        client_queries=args.client_queries,
+        queue=args.queue,
+        trusted_proxies=tuple(args.trusted_proxy),
     )
 
 

@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 from cartkg.canned import load_all
 from cartkg.query import prefixes as endpoint_prefixes
 
+from .admission import Admission, parse_networks
 from .cache import ResponseCache
 from .config import ServerConfig
 from .engine import Engine, engine
@@ -43,9 +44,16 @@ def create_app(config: ServerConfig) -> Flask:
         in_memory=config.in_memory,
         memory_mb=config.worker_memory_mb,
         sandbox=Policy(config.service_allow_list, enforce=config.sandbox),
+        admission=Admission(
+            config.pool_size,
+            config.running_per_client(),
+            config.waiting(),
+            config.waiting() // 2,
+        ),
     )
     atexit.register(pool.close)
-    app.extensions["cartkg"] = Engine(config, pool, prefixes, canned)
+    trusted = parse_networks(config.trusted_proxies)
+    app.extensions["cartkg"] = Engine(config, pool, prefixes, canned, trusted)
 
     from . import canned as canned_api
     from . import description, examples, pages, protocol
@@ -55,7 +63,7 @@ def create_app(config: ServerConfig) -> Flask:
     app.add_url_rule("/health", "health", health)
     app.after_request(common_headers)
     app.register_error_handler(HttpError, lambda e: problem(e.status, e.message, e.headers))
-    app.register_error_handler(QueryError, lambda e: problem(e.status, e.message))
+    app.register_error_handler(QueryError, lambda e: problem(e.status, e.message, e.headers()))
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(Exception, internal_error)
     app.wsgi_app = ResponseCache(app.wsgi_app, config.cache_entries)  # type: ignore[method-assign]
@@ -63,19 +71,11 @@ def create_app(config: ServerConfig) -> Flask:
 
 
 def health() -> Response:
-    """For load balancers: 200 when a query worker answers within a few seconds."""
-    from .jobs import Job
-
-    eng = engine()
-    try:
-        eng.pool.run(Job("ASK {}", raw=True), timeout=min(5.0, eng.config.timeout))
-    except QueryError as err:
-        return Response(
-            json.dumps({"status": "unavailable", "reason": err.message}),
-            503,
-            content_type="application/json",
-        )
-    return Response(json.dumps({"status": "ok"}), content_type="application/json")
+    """For load balancers: 200 while a query worker is up (busy or not), from the pool's state,
+    so that it answers at once even when every worker runs a slow query."""
+    ready, _ = engine().pool.workers()
+    body = {"status": "ok"} if ready else {"status": "unavailable", "reason": "no query worker"}
+    return Response(json.dumps(body), 200 if ready else 503, content_type="application/json")
 
 
 def common_headers(response: Response) -> Response:

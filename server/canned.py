@@ -21,6 +21,8 @@ from .view import text as view_text
 
 bp = Blueprint("canned", __name__)
 
+#: Digits a page number may have (int() refuses more than 4,300; no result has this many pages).
+PAGE_DIGITS = 9
 #: Request parameters that are not query parameters.
 CONTROL = frozenset({"page", "format", "output"})
 
@@ -56,8 +58,14 @@ def page_number(query: CannedQuery) -> int | None:
         return None
     if given is None:
         return 1
-    if not given.isdigit() or int(given) < 1:
-        raise HttpError(400, f"parameter 'page': expected a whole number from 1, got {given!r}")
+    # isdigit() alone takes any script's digits ("²", "٣"), which int() refuses or reads.
+    if not (given.isascii() and given.isdigit()) or len(given) > PAGE_DIGITS or int(given) < 1:
+        shown = given if len(given) <= 40 else given[:40] + "..."
+        raise HttpError(
+            400,
+            f"parameter 'page': expected a whole number from 1 to {10**PAGE_DIGITS - 1}, "
+            f"got {shown!r}",
+        )
     return int(given)
 
 

@@ -41,3 +41,18 @@ class ServerConfig:
     in_memory: bool | None = None
     #: Responses kept for identical requests (the release never changes while it is served).
     cache_entries: int = 256
+    #: Queries one client (an address) may run at once in a server process; None: half the
+    #: query workers (at least 1). Its further queries wait, at most `queue // 2` of them.
+    client_queries: int | None = None
+    #: Queries that may wait for a worker in a server process; more are refused with 503 and
+    #: Retry-After at once. None: 16 per query worker.
+    queue: int | None = None
+    #: Addresses or networks of reverse proxies whose X-Forwarded-For names the client
+    #: (e.g. "127.0.0.1"); empty: the peer address is the client, and the header is ignored.
+    trusted_proxies: tuple[str, ...] = ()
+
+    def running_per_client(self) -> int:
+        return self.client_queries or max(1, self.pool_size // 2)
+
+    def waiting(self) -> int:
+        return self.queue if self.queue is not None else 16 * self.pool_size

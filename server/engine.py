@@ -12,10 +12,11 @@ from flask import current_app, request
 
 from cartkg.canned import CannedQuery
 
+from .admission import Network, client_address
 from .config import ServerConfig
 from .execution import Pool
 from .formats import Term
-from .jobs import Dataset, Job, Raw
+from .jobs import Dataset, Job, Outcome, Raw
 
 T = TypeVar("T")
 
@@ -26,6 +27,8 @@ class Engine:
     pool: Pool
     prefixes: dict[str, str]
     canned: dict[str, CannedQuery]
+    #: Reverse proxies whose X-Forwarded-For is believed (admission.client_address).
+    trusted_proxies: tuple[Network, ...] = ()
     _memo: dict[str, object] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -43,9 +46,18 @@ class Engine:
             row_cap=self.config.row_cap,
             raw=True,
         )
-        outcome = self.pool.run(job)
+        outcome = self.run(job)
         assert isinstance(outcome, Raw)
         return outcome
+
+    def run(self, job: Job) -> Outcome:
+        """Run a job for the current request, in its client's line (admission.py)."""
+        return self.pool.run(job, client=self.client())
+
+    def client(self) -> str:
+        peer = request.environ.get("REMOTE_ADDR") or ""
+        forwarded = request.headers.get("X-Forwarded-For")
+        return client_address(peer, forwarded, self.trusted_proxies)
 
     def memo(self, key: str, compute: Callable[[], T]) -> T:
         """`compute()`, once per key: the release does not change while it is served."""

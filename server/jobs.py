@@ -17,10 +17,15 @@ from .formats import Term
 class QueryError(Exception):
     """A query could not be answered; `status` is the HTTP status the client gets."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, retry_after: int | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        #: Seconds after which the client may try again (a Retry-After header), if it may.
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)} if self.retry_after else {}
 
 
 class QueryTimeout(QueryError):

@@ -124,7 +124,7 @@ def canned_page(name: str) -> Response:
                 page_size=size,
                 raw=True,
             )
-            outcome = eng.pool.run(job)
+            outcome = eng.run(job)
             assert isinstance(outcome, Raw)
             result = outcome
             if query.pagination and outcome.total is not None:

@@ -8,6 +8,8 @@ service description (or the query page, for a browser).
 
 from __future__ import annotations
 
+import io
+
 import pyoxigraph as ox
 from flask import Blueprint, Response, request
 from werkzeug.datastructures import MultiDict
@@ -74,7 +76,7 @@ def answer(
         offset=offset,
         page_size=page_size,
     )
-    outcome = eng.pool.run(job)
+    outcome = eng.run(job)
     assert isinstance(outcome, Serialized)
     chosen = graph if outcome.kind == "graph" else solutions
     assert chosen is not None
@@ -99,6 +101,8 @@ def _read_request() -> tuple[str | None, MultiDict[str, str]]:
     if len(request.query_string) > limit:
         raise HttpError(413, f"the request is longer than the limit of {limit} bytes")
     params: MultiDict[str, str] = MultiDict(request.args)
+    if request.method == "POST" and request.content_length is None:
+        _read_unsized_body(limit)
     if request.method == "GET":
         if "update" in params:
             raise HttpError(403, READ_ONLY)
@@ -124,6 +128,17 @@ def _read_request() -> tuple[str | None, MultiDict[str, str]]:
         415,
         f"unsupported media type {mimetype or '(none)'}: POST a query as {FORM} or {SPARQL_QUERY}",
     )
+
+
+def _read_unsized_body(limit: int) -> None:
+    """Read a body sent without Content-Length (chunked) here, and answer 413 when it is over
+    the limit, as for one with a length: Werkzeug would cut it at the limit, and the cut text
+    would be run as if it were the query."""
+    body = request.environ["wsgi.input"].read(limit + 1)
+    if len(body) > limit:
+        raise HttpError(413, f"the request is longer than the limit of {limit} bytes")
+    request.environ["wsgi.input"] = io.BytesIO(body)
+    request.environ["CONTENT_LENGTH"] = str(len(body))
 
 
 def _single_query(values: list[str]) -> str | None:

@@ -461,7 +461,10 @@ def test_runaway_query_is_stopped_while_others_are_served(client, app) -> None: 
 
     def runaway() -> None:
         started = time.monotonic()
-        response = app.test_client().get("/sparql", query_string={"query": RUNAWAY})
+        # Another client: one client's queries wait for its own (server/admission.py).
+        runner = app.test_client()
+        runner.environ_base["REMOTE_ADDR"] = "127.0.0.2"
+        response = runner.get("/sparql", query_string={"query": RUNAWAY})
         outcome.update(
             status=response.status_code,
             body=response.data,
@@ -486,11 +489,13 @@ def test_runaway_query_is_stopped_while_others_are_served(client, app) -> None: 
     # The killed worker was replaced: both workers answer, several clients at once.
     statuses: list[int] = []
 
-    def one() -> None:
-        response = app.test_client().get("/sparql", query_string={"query": HOSPITALS})
+    def one(n: int) -> None:
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = f"127.0.1.{n}"
+        response = client.get("/sparql", query_string={"query": HOSPITALS})
         statuses.append(response.status_code)
 
-    clients = [threading.Thread(target=one) for _ in range(6)]
+    clients = [threading.Thread(target=one, args=(n,)) for n in range(6)]
     for c in clients:
         c.start()
     for c in clients:
