@@ -50,8 +50,8 @@ def serve(
     threads: int,
     access_log: bool = False,
 ) -> None:
+    _check_sandbox(config)  # first: the store check below runs a sandboxed worker
     _check_release(config)
-    _check_sandbox(config)
     if dev:
         from .app import create_app
 
