@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from cartkg import yamlio
+from cartkg import yamlfmt
 from cartkg.errors import CartkgError, DataErrors, SourceError, ValidationFailed
 from cartkg.importcmd import imports_cli
 from cartkg.mappings import canonical_tsv
@@ -323,7 +323,7 @@ def data_files(project: Layout) -> list[Path]:
 def canonical_text(path: Path, text: str, display: str) -> str:
     if path.name.endswith(".sssom.tsv"):
         return canonical_tsv(text)
-    return yamlio.format_text(text, yamlio.file_kind(path), display)
+    return yamlfmt.format_text(text, yamlfmt.file_kind(path), display)
 
 
 @data.command("fmt")

@@ -12,9 +12,22 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from rdflib import XSD, Literal, URIRef
+from rdflib import Literal, URIRef
 
 from cartkg import yamlio
+from cartkg.curation.schema import (
+    CLAIM_FIELDS,
+    DATES,
+    ENTITY_FIELDS,
+    LINES,
+    NO_RECORD,
+    RECORD_KEYS,
+    SHA256,
+    SLUG,
+    SOURCE_FIELDS,
+    STATUSES,
+    URL,
+)
 from cartkg.errors import DataError, DataErrors, SourceError
 from cartkg.mappings import Mapping, read_sssom
 from cartkg.namespaces import CARTKG, KG
@@ -22,20 +35,10 @@ from cartkg.records import Claim, Curation, Entity, Source, Statement, Value, Wh
 from cartkg.values import literal, parse_amount
 from cartkg.vocabulary import Vocabulary
 
-SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-_LINES = re.compile(r"^(\d+)(?:\s*-\s*(\d+))?$")
-_URL = re.compile(r"^https?://\S+$")
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
-DATES = frozenset({XSD.date, XSD.gYearMonth, XSD.gYear})
-STATUSES = ("stated", "verified", "contradicted", "unverifiable")
-#: Values stating that no record exists: a check that finds nothing has no record to cite.
-NO_RECORD = frozenset({CARTKG["NoRegistryRecordFound"]})
+__all__ = ["NO_RECORD", "RECORD_KEYS", "SLUG", "copied_run", "load_curation"]
+
 #: A paraphrase may not share this many consecutive words with the lines it cites.
 COPIED_RUN = 8
-
-SOURCE_FIELDS = yamlio.RECORD_KEYS["source"]
-ENTITY_FIELDS = yamlio.RECORD_KEYS["entity"]
-CLAIM_FIELDS = yamlio.RECORD_KEYS["claim"]
 
 
 def words(text: str) -> list[str]:
@@ -190,7 +193,7 @@ class _Checker:
                 at("kind"), "kind", f"{record['kind']!r} is not a kind of SourceDocument", ident
             )
         sha = record.get("sha256")
-        if sha is not None and not (isinstance(sha, str) and _SHA256.match(sha)):
+        if sha is not None and not (isinstance(sha, str) and SHA256.match(sha)):
             self.error(at("sha256"), "sha256", "must be 64 lower-case hex digits", ident)
         descriptive = record.get("title_is_descriptive", False)
         if not isinstance(descriptive, bool):
@@ -351,7 +354,7 @@ class _Checker:
                 f"a {status} claim needs the URL of the primary record it was checked against",
                 about,
             )
-        if evidence is not None and not (isinstance(evidence, str) and _URL.match(evidence)):
+        if evidence is not None and not (isinstance(evidence, str) and URL.match(evidence)):
             self.error(at("record"), "record", f"{evidence!r} is not an http(s) URL", about)
         if self.vocab.is_subclass(source.kind, CARTKG["VerificationRecord"]) and status not in (
             "verified",
@@ -374,7 +377,7 @@ class _Checker:
     ) -> tuple[int, int] | None:
         if raw is None:
             return None  # reported as a missing field
-        found = _LINES.match(str(raw)) if isinstance(raw, int | str) else None
+        found = LINES.match(str(raw)) if isinstance(raw, int | str) else None
         if found is None or isinstance(raw, bool):
             self.error(where, "lines", f"{raw!r} is not a line number or a range like 11-13", about)
             return None
@@ -480,7 +483,7 @@ class _Checker:
             iri, types = KG[raw], self.ids[raw][0]
         elif (term := self.vocab.resolve(raw)) in self.vocab.individuals:
             iri, types = term, list(self.vocab.individuals[term])
-        elif _URL.match(raw):
+        elif URL.match(raw):
             return URIRef(raw)
         else:
             self.error(

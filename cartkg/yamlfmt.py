@@ -1,0 +1,402 @@
+"""The canonical form of the data files, which `cartkg data fmt` writes, comments and all.
+
+Records get their fields in a fixed order; prose is folded before the width; short lists of
+plain values go on one line; strings that a YAML reader would take for a date, number or
+boolean are quoted. Every comment is kept: a comment on a line of its own stays above the field
+or list item that follows it, and a comment ending a line stays at the end of that field's or
+item's line.
+
+>>> print(format_text("- label: x  # a note\\n  id: x\\n  # a type\\n  type: Place\\n", "entities"))
+- id: x
+  # a type
+  type: Place
+  label: x # a note
+<BLANKLINE>
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from bisect import bisect_right
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import CommentMark
+from ruamel.yaml.nodes import ScalarNode
+from ruamel.yaml.representer import RoundTripRepresenter
+from ruamel.yaml.resolver import VersionedResolver
+from ruamel.yaml.scalarstring import (
+    DoubleQuotedScalarString,
+    FoldedScalarString,
+    SingleQuotedScalarString,
+)
+from ruamel.yaml.tag import Tag
+from ruamel.yaml.tokens import CommentToken
+
+from cartkg.curation.schema import RECORD_KEYS
+from cartkg.yamlio import LineDict, LineList, load_text
+
+#: Free-text fields, always written folded (`>-`) so that prose diffs line by line.
+PROSE_FIELDS = frozenset({"says", "description", "note", "reliability"})
+WIDTH = 100
+_LONG = 80  # longer strings are folded wherever they are
+_DATE_LIKE = re.compile(r"^\d{4}(-\d{2}){0,2}$")
+_STR = "tag:yaml.org,2002:str"
+
+
+def file_kind(path: Path) -> str:
+    """The record kind of a data file, from where it lives."""
+    if path.name == "sources.yaml":
+        return "sources"
+    return path.parent.name  # "entities" or "claims"
+
+
+def format_text(text: str, kind: str, file: str | None = None) -> str:
+    """A data file's text in canonical form (`kind`: sources, entities or claims)."""
+    data = load_text(text, file)
+    notes = _Notes(data, _comments(text))
+    out = io.StringIO()
+    _writer(WIDTH).dump(_Shaper(notes).file(data, kind), out)
+    return out.getvalue() + "".join(line + "\n" for line in notes.trailing)
+
+
+# ---- comments: found in the text, each tied to a field or list item ------------------------
+
+
+@dataclass(frozen=True)
+class _Comment:
+    line: int  # 1-based
+    text: str  # from `#` to the end of the line
+    own_line: bool
+
+
+def _comments(text: str) -> list[_Comment]:
+    """Every comment of a YAML text: what lies between PyYAML's tokens and starts with `#`."""
+    lines = text.splitlines()
+    found: list[_Comment] = []
+    end = 0
+    for token in yaml.scan(text, Loader=yaml.SafeLoader):
+        found += _comments_in(text, lines, end, token.start_mark.index)
+        end = max(end, token.end_mark.index)
+        if isinstance(token, yaml.ScalarToken) and token.style in ("|", ">"):
+            # A block scalar's header may end in a comment, which is inside the token.
+            line = token.start_mark.line
+            header = re.match(r"[|>][-+0-9]*[ \t]+(#.*)", lines[line][token.start_mark.column :])
+            if header:
+                found.append(_Comment(line + 1, header.group(1).rstrip(), own_line=False))
+    return found + _comments_in(text, lines, end, len(text))
+
+
+def _comments_in(text: str, lines: list[str], start: int, stop: int) -> list[_Comment]:
+    found = []
+    for hit in re.finditer(r"#[^\n\r]*", text[start:stop]):
+        at = start + hit.start()
+        line = text.count("\n", 0, at)
+        column = at - (text.rfind("\n", 0, at) + 1)
+        own = not lines[line][:column].strip()
+        found.append(_Comment(line + 1, hit.group().rstrip(), own))
+    return found
+
+
+@dataclass
+class _Note:
+    above: list[str] = field(default_factory=list)
+    after: str | None = None
+
+
+#: A field or list item as read: its line, its mapping or list, its key or index, and whether
+#: it is inside a `[...]` or `{...}`.
+_Place = tuple[int, Any, Any, bool]
+
+
+class _Notes:
+    """The comments of a file by the field or list item they belong to.
+
+    A comment on a line of its own belongs to the first field or item that starts below it;
+    one that ends a line, to the last field or item that starts on or above that line outside
+    any `[...]` or `{...}`. When that one already has such a comment, the next comment goes on
+    a line of its own.
+    """
+
+    def __init__(self, data: Any, comments: list[_Comment]) -> None:
+        self.by_place: dict[tuple[int, Any], _Note] = {}
+        self.trailing: list[str] = []
+        places = list(_places(data))
+        lines = [place[0] for place in places]
+        for comment in comments:
+            index = bisect_right(lines, comment.line)
+            if not comment.own_line:
+                back = index - 1
+                while back >= 0 and places[back][3]:
+                    back -= 1
+                if back >= 0 and self._note(places[back]).after is None:
+                    self._note(places[back]).after = comment.text
+                    continue
+            if index < len(places):
+                self._note(places[index]).above.append(comment.text)
+            else:
+                self.trailing.append(comment.text)
+
+    def _note(self, place: _Place) -> _Note:
+        return self.by_place.setdefault((id(place[1]), place[2]), _Note())
+
+    def of(self, container: Any, key: Any) -> _Note | None:
+        return self.by_place.get((id(container), key))
+
+    def inside(self, container: Any) -> bool:
+        """Whether a comment belongs to one of the container's own fields or items."""
+        keys = range(len(container)) if isinstance(container, list) else container
+        return any((id(container), key) in self.by_place for key in keys)
+
+
+def _places(data: Any) -> Iterator[_Place]:
+    """Every field and list item, in the order they were written."""
+    if isinstance(data, LineDict):
+        for key, value in data.items():
+            yield data.key_lines[key], data, key, data.flow
+            yield from _places(value)
+    elif isinstance(data, LineList):
+        for index, item in enumerate(data):
+            yield data.item_lines[index], data, index, data.flow
+            yield from _places(item)
+
+
+# ---- the canonical shape ---------------------------------------------------------------------
+
+#: Shapes a value given its key (None for a list item) and the column of that key or dash.
+_Each = Callable[[Any, "str | None", int], Any]
+
+
+class _Shaper:
+    """Loaded data as ruamel's commented tree, in canonical order and style, with its comments.
+
+    Columns are those of the canonical form; they say where folded lines and comments start.
+    """
+
+    def __init__(self, notes: _Notes) -> None:
+        self.notes = notes
+
+    def file(self, data: Any, kind: str) -> Any:
+        shaped: Any
+        if kind == "entities" and isinstance(data, list):
+            shaped = self.seq(data, 0, lambda item, _, col: self.record(item, "entity", col))
+        elif kind in ("sources", "claims") and isinstance(data, dict):
+            child, records = ("source", "sources") if kind == "sources" else ("claim", "claims")
+
+            def top(value: Any, key: str | None, col: int) -> Any:
+                if key == records and isinstance(value, list):
+                    return self.seq(value, col, lambda item, _, c: self.record(item, child, c))
+                return self.plain(value, key, col)
+
+            shaped = self.mapping(data, kind, 0, top)
+        else:
+            shaped = self.plain(data, None, -2)
+        return shaped
+
+    def record(self, record: Any, kind: str, col: int) -> Any:
+        if not isinstance(record, dict):
+            return self.plain(record, None, col)
+
+        def field(value: Any, key: str | None, c: int) -> Any:
+            if key == "state" and isinstance(value, dict):
+                return self.mapping(value, "", c + 2, self.state_value)
+            if key in PROSE_FIELDS and isinstance(value, str):
+                return _string(value, c + 2, prose=True)
+            if key is not None and isinstance(value, list):
+                return self.short_list(value, key, c, self.plain)
+            return self.plain(value, key, c)
+
+        return self.mapping(record, kind, col + 2, field)
+
+    def state_value(self, value: Any, key: str | None, col: int) -> Any:
+        """An entity id, literal, quantity or amount, or a list of those."""
+        if isinstance(value, dict):
+            flow = self.one_line(value, value.values())
+            return self.mapping(value, "value", col + 2, self.plain, flow=flow)
+        if key is not None and isinstance(value, list):
+            return self.short_list(value, key, col, self.state_value)
+        return self.plain(value, key, col)
+
+    def short_list(self, items: list[Any], key: str, col: int, each: _Each) -> CommentedSeq:
+        """Short lists of plain values on one line (`key: [a, b]`), longer ones one item a line."""
+        if self.one_line(items, items):
+            flow = self.seq(items, col, self.plain, flow=True)
+            if col + len(key) + 2 + len(_flow_text(flow)) <= WIDTH:
+                return flow
+        return self.seq(items, col, each)
+
+    def one_line(self, container: Any, values: Any) -> bool:
+        """Whether a list or mapping may be written `[...]` or `{...}`: plain, no comments."""
+        plain = not any(isinstance(value, dict | list) for value in values)
+        return plain and not self.notes.inside(container)
+
+    def plain(self, value: Any, key: str | None, col: int, flow: bool = False) -> Any:
+        if isinstance(value, dict):
+            return self.mapping(value, "", col + 2, self.plain)
+        if isinstance(value, list):
+            return self.seq(value, col if key is not None else col + 2, self.plain)
+        if isinstance(value, str):
+            return _string(value, col + 2, flow=flow)
+        return value
+
+    def mapping(
+        self, data: dict[str, Any], kind: str, col: int, each: _Each, flow: bool = False
+    ) -> CommentedMap:
+        """A mapping whose keys start at `col`, its fields in the order of `kind`'s."""
+        known = RECORD_KEYS.get(kind, ())
+        shaped = CommentedMap()
+        for key in [k for k in known if k in data] + [k for k in data if k not in known]:
+            value = self.plain(data[key], key, col, flow) if flow else each(data[key], key, col)
+            shaped[_string(key, col, key=True, flow=flow)] = value
+            self.comment(shaped, key, self.notes.of(data, key), col)
+        if flow:
+            shaped.fa.set_flow_style()
+        return shaped
+
+    def seq(self, items: list[Any], col: int, each: _Each, flow: bool = False) -> CommentedSeq:
+        """A list whose dashes are at `col`."""
+        if flow:
+            shaped = CommentedSeq(self.plain(item, None, col, flow) for item in items)
+            shaped.fa.set_flow_style()
+        else:
+            shaped = CommentedSeq(each(item, None, col) for item in items)
+        for index in range(len(items)):
+            self.comment(shaped, index, self.notes.of(items, index), col)
+        return shaped
+
+    @staticmethod
+    def comment(
+        shaped: CommentedMap | CommentedSeq, key: Any, note: _Note | None, col: int
+    ) -> None:
+        """Put a field's or item's comments above it and at the end of its line.
+
+        Folded text has no end of line to hold a comment, so its comment goes above it.
+        """
+        if note is None:
+            return
+        above = note.above
+        if note.after is not None and isinstance(shaped[key], FoldedScalarString):
+            above = [*above, note.after]
+        elif note.after is not None:
+            shaped.yaml_add_eol_comment(note.after, key, column=0)
+        if above:
+            # Where ruamel's yaml_set_comment_before_after_key puts them, but kept verbatim.
+            slot = shaped.ca.items.setdefault(key, [None, [], None, None])
+            slot[1] = (slot[1] or []) + [CommentToken(t + "\n", CommentMark(col)) for t in above]
+
+
+# ---- scalars, in the styles PyYAML gave them when the files were first written --------------
+
+#: The project reads YAML with PyYAML (YAML 1.1); its resolver says what a plain scalar means.
+_READER = yaml.resolver.Resolver()
+
+
+def _tag(plain: str) -> str:
+    """The type PyYAML reads a plain scalar as."""
+    tag: str = _READER.resolve(yaml.ScalarNode, plain, (True, False))  # type: ignore[no-untyped-call]
+    return tag
+
+
+#: PyYAML's analysis of a scalar: whether it can be plain, quoted or a block.
+_analyse = yaml.emitter.Emitter(io.StringIO(), allow_unicode=True).analyze_scalar
+
+
+def _string(
+    data: str, col: int, *, prose: bool = False, key: bool = False, flow: bool = False
+) -> Any:
+    """A string: folded when prose or long (its lines starting at `col`), else plain or quoted."""
+    if _tag(data) != _STR or _DATE_LIKE.match(data):
+        return DoubleQuotedScalarString(data)  # what other YAML readers would not take as text
+    can = _analyse(data)
+    if prose or len(data) > _LONG:
+        if can.allow_block and not (key or flow):
+            return _folded(data, col)
+        return DoubleQuotedScalarString(data)
+    plain = can.allow_flow_plain if flow else can.allow_block_plain
+    if plain and not (key and (can.empty or can.multiline)):
+        return data
+    if can.allow_single_quoted and not (key and can.multiline):
+        return SingleQuotedScalarString(data)
+    return DoubleQuotedScalarString(data)
+
+
+def _folded(text: str, col: int) -> FoldedScalarString:
+    """A folded scalar whose lines start at `col` and break before a word crossing the width.
+
+    ruamel would break only after a word has crossed it, so it is told where to break
+    (`fold_pos`, where it keeps the breaks of the folded scalars it reads).
+    """
+    folded: FoldedScalarString = FoldedScalarString(text)
+    folded.fold_pos = _folds(text, col)  # type: ignore[attr-defined]
+    return folded
+
+
+def _folds(text: str, col: int) -> list[int]:
+    """Where a single space between two words becomes a line break.
+
+    >>> _folds("aaa bbb ccc", WIDTH - 6)
+    [3, 7]
+    """
+    folds = []
+    offset = 0
+    for line in text.split("\n"):
+        column = col
+        parts = re.findall(r"[^ ]+| +", line)
+        for index, part in enumerate(parts):
+            between = part == " " and 0 < index < len(parts) - 1
+            if between and column + 1 + len(parts[index + 1]) > WIDTH:
+                folds.append(offset)
+                column = col
+            else:
+                column += len(part)
+            offset += len(part)
+        offset += 1  # the line break
+    return folds
+
+
+def _flow_text(data: CommentedSeq) -> str:
+    out = io.StringIO()
+    _writer(1 << 16).dump(data, out)
+    return out.getvalue().rstrip("\n")
+
+
+class _Representer(RoundTripRepresenter):
+    """Writes None and floats as PyYAML does (`null`, `1.0e-05`)."""
+
+    def represent_none(self, data: Any) -> ScalarNode:
+        return self.represent_scalar("tag:yaml.org,2002:null", "null")
+
+    def represent_float(self, data: Any) -> ScalarNode:
+        text = repr(data).lower()
+        if "." not in text and "e" in text:
+            text = text.replace("e", ".0e", 1)
+        special = {"nan": ".nan", "inf": ".inf", "-inf": "-.inf"}
+        return self.represent_scalar("tag:yaml.org,2002:float", special.get(text, text))
+
+
+_Representer.add_representer(type(None), _Representer.represent_none)
+_Representer.add_representer(float, _Representer.represent_float)
+
+
+class _Resolver(VersionedResolver):
+    """Tells plain scalars apart as the project's reader does (YAML 1.1, as PyYAML reads)."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is ScalarNode and implicit[0]:
+            return Tag(suffix=_tag(value))
+        return super().resolve(kind, value, implicit)
+
+
+def _writer(width: int) -> YAML:
+    writer = YAML()
+    writer.Representer = _Representer
+    writer.Resolver = _Resolver
+    writer.width = width
+    writer.indent(mapping=2, sequence=2, offset=0)
+    return writer
