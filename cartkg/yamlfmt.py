@@ -1,10 +1,11 @@
 """The canonical form of the data files, which `cartkg data fmt` writes, comments and all.
 
-Records get their fields in a fixed order; prose is folded before the width; short lists of
-plain values go on one line; strings that a YAML reader would take for a date, number or
-boolean are quoted. Every comment is kept: a comment on a line of its own stays above the field
-or list item that follows it, and a comment ending a line stays at the end of that field's or
-item's line.
+Records get their fields in a fixed order; prose, and any string too long for its line, is
+folded before the width; short lists of plain values go on one line; strings that a YAML reader
+would take for a date, number or boolean are quoted. Every comment is kept (`cartkg.yamlcomments`
+says which field or item each belongs to): one on a line of its own stays above its field or
+list item, one that ends a line stays at the end of that line, or above folded text. A list or
+value with a comment inside is written one item a line.
 
 >>> print(format_text("- label: x  # a note\\n  id: x\\n  # a type\\n  type: Place\\n", "entities"))
 - id: x
@@ -18,9 +19,7 @@ from __future__ import annotations
 
 import io
 import re
-from bisect import bisect_right
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +39,8 @@ from ruamel.yaml.tag import Tag
 from ruamel.yaml.tokens import CommentToken
 
 from cartkg.curation.schema import RECORD_KEYS
-from cartkg.yamlio import LineDict, LineList, load_text
+from cartkg.yamlcomments import Note, Notes
+from cartkg.yamlio import load_text
 
 #: Free-text fields, always written folded (`>-`) so that prose diffs line by line.
 PROSE_FIELDS = frozenset({"says", "description", "note", "reliability"})
@@ -58,113 +58,20 @@ def file_kind(path: Path) -> str:
 
 
 def format_text(text: str, kind: str, file: str | None = None) -> str:
-    """A data file's text in canonical form (`kind`: sources, entities or claims)."""
+    """A data file's text in canonical form (`kind`: sources, entities or claims).
+
+    >>> text = "claims:\\n- state:\\n    mechanismOfAction: " + "word " * 15 + "end\\n"
+    >>> print(format_text(text, "claims"), end="")
+    claims:
+    - state:
+        mechanismOfAction: >-
+          word word word word word word word word word word word word word word word end
+    """
     data = load_text(text, file)
-    notes = _Notes(data, _comments(text))
+    notes = Notes(data, text)
     out = io.StringIO()
     _writer(WIDTH).dump(_Shaper(notes).file(data, kind), out)
     return out.getvalue() + "".join(line + "\n" for line in notes.trailing)
-
-
-# ---- comments: found in the text, each tied to a field or list item ------------------------
-
-
-@dataclass(frozen=True)
-class _Comment:
-    line: int  # 1-based
-    text: str  # from `#` to the end of the line
-    own_line: bool
-
-
-def _comments(text: str) -> list[_Comment]:
-    """Every comment of a YAML text: what lies between PyYAML's tokens and starts with `#`."""
-    lines = text.splitlines()
-    found: list[_Comment] = []
-    end = 0
-    for token in yaml.scan(text, Loader=yaml.SafeLoader):
-        found += _comments_in(text, lines, end, token.start_mark.index)
-        end = max(end, token.end_mark.index)
-        if isinstance(token, yaml.ScalarToken) and token.style in ("|", ">"):
-            # A block scalar's header may end in a comment, which is inside the token.
-            line = token.start_mark.line
-            header = re.match(r"[|>][-+0-9]*[ \t]+(#.*)", lines[line][token.start_mark.column :])
-            if header:
-                found.append(_Comment(line + 1, header.group(1).rstrip(), own_line=False))
-    return found + _comments_in(text, lines, end, len(text))
-
-
-def _comments_in(text: str, lines: list[str], start: int, stop: int) -> list[_Comment]:
-    found = []
-    for hit in re.finditer(r"#[^\n\r]*", text[start:stop]):
-        at = start + hit.start()
-        line = text.count("\n", 0, at)
-        column = at - (text.rfind("\n", 0, at) + 1)
-        own = not lines[line][:column].strip()
-        found.append(_Comment(line + 1, hit.group().rstrip(), own))
-    return found
-
-
-@dataclass
-class _Note:
-    above: list[str] = field(default_factory=list)
-    after: str | None = None
-
-
-#: A field or list item as read: its line, its mapping or list, its key or index, and whether
-#: it is inside a `[...]` or `{...}`.
-_Place = tuple[int, Any, Any, bool]
-
-
-class _Notes:
-    """The comments of a file by the field or list item they belong to.
-
-    A comment on a line of its own belongs to the first field or item that starts below it;
-    one that ends a line, to the last field or item that starts on or above that line outside
-    any `[...]` or `{...}`. When that one already has such a comment, the next comment goes on
-    a line of its own.
-    """
-
-    def __init__(self, data: Any, comments: list[_Comment]) -> None:
-        self.by_place: dict[tuple[int, Any], _Note] = {}
-        self.trailing: list[str] = []
-        places = list(_places(data))
-        lines = [place[0] for place in places]
-        for comment in comments:
-            index = bisect_right(lines, comment.line)
-            if not comment.own_line:
-                back = index - 1
-                while back >= 0 and places[back][3]:
-                    back -= 1
-                if back >= 0 and self._note(places[back]).after is None:
-                    self._note(places[back]).after = comment.text
-                    continue
-            if index < len(places):
-                self._note(places[index]).above.append(comment.text)
-            else:
-                self.trailing.append(comment.text)
-
-    def _note(self, place: _Place) -> _Note:
-        return self.by_place.setdefault((id(place[1]), place[2]), _Note())
-
-    def of(self, container: Any, key: Any) -> _Note | None:
-        return self.by_place.get((id(container), key))
-
-    def inside(self, container: Any) -> bool:
-        """Whether a comment belongs to one of the container's own fields or items."""
-        keys = range(len(container)) if isinstance(container, list) else container
-        return any((id(container), key) in self.by_place for key in keys)
-
-
-def _places(data: Any) -> Iterator[_Place]:
-    """Every field and list item, in the order they were written."""
-    if isinstance(data, LineDict):
-        for key, value in data.items():
-            yield data.key_lines[key], data, key, data.flow
-            yield from _places(value)
-    elif isinstance(data, LineList):
-        for index, item in enumerate(data):
-            yield data.item_lines[index], data, index, data.flow
-            yield from _places(item)
 
 
 # ---- the canonical shape ---------------------------------------------------------------------
@@ -179,7 +86,7 @@ class _Shaper:
     Columns are those of the canonical form; they say where folded lines and comments start.
     """
 
-    def __init__(self, notes: _Notes) -> None:
+    def __init__(self, notes: Notes) -> None:
         self.notes = notes
 
     def file(self, data: Any, kind: str) -> Any:
@@ -196,7 +103,7 @@ class _Shaper:
 
             shaped = self.mapping(data, kind, 0, top)
         else:
-            shaped = self.plain(data, None, -2)
+            shaped = self.plain(data, None, -2)  # as if an item at -2: its content starts at 0
         return shaped
 
     def record(self, record: Any, kind: str, col: int) -> Any:
@@ -241,8 +148,11 @@ class _Shaper:
             return self.mapping(value, "", col + 2, self.plain)
         if isinstance(value, list):
             return self.seq(value, col if key is not None else col + 2, self.plain)
+        if isinstance(value, str) and flow:
+            return _string(value, col + 2, flow=True)
         if isinstance(value, str):
-            return _string(value, col + 2, flow=flow)
+            start = col + 2 + (len(key) + 2 if key is not None else 0)
+            return _string(value, col + 2, fits=start + len(value) <= WIDTH)
         return value
 
     def mapping(
@@ -271,9 +181,7 @@ class _Shaper:
         return shaped
 
     @staticmethod
-    def comment(
-        shaped: CommentedMap | CommentedSeq, key: Any, note: _Note | None, col: int
-    ) -> None:
+    def comment(shaped: CommentedMap | CommentedSeq, key: Any, note: Note | None, col: int) -> None:
         """Put a field's or item's comments above it and at the end of its line.
 
         Folded text has no end of line to hold a comment, so its comment goes above it.
@@ -308,16 +216,28 @@ _analyse = yaml.emitter.Emitter(io.StringIO(), allow_unicode=True).analyze_scala
 
 
 def _string(
-    data: str, col: int, *, prose: bool = False, key: bool = False, flow: bool = False
+    data: str,
+    col: int,
+    *,
+    prose: bool = False,
+    fits: bool = True,
+    key: bool = False,
+    flow: bool = False,
 ) -> Any:
-    """A string: folded when prose or long (its lines starting at `col`), else plain or quoted."""
+    """A string: folded when prose, long or too long for its line (`fits`), else plain or quoted.
+
+    Folded lines start at `col`. A string that does not fit is folded rather than wrapped as
+    plain text, which ruamel would do before the width but with a space left at the line's end
+    (PyYAML wrapped after it, past the width).
+    """
     if _tag(data) != _STR or _DATE_LIKE.match(data):
         return DoubleQuotedScalarString(data)  # what other YAML readers would not take as text
     can = _analyse(data)
-    if prose or len(data) > _LONG:
+    if prose or len(data) > _LONG or not fits:
         if can.allow_block and not (key or flow):
             return _folded(data, col)
-        return DoubleQuotedScalarString(data)
+        if prose or len(data) > _LONG:
+            return DoubleQuotedScalarString(data)
     plain = can.allow_flow_plain if flow else can.allow_block_plain
     if plain and not (key and (can.empty or can.multiline)):
         return data
