@@ -70,7 +70,7 @@ def format_text(text: str, kind: str, file: str | None = None) -> str:
     data = load_text(text, file)
     notes = Notes(data, text)
     out = io.StringIO()
-    _writer(WIDTH).dump(_Shaper(notes).file(data, kind), out)
+    _writer().dump(_Shaper(notes).file(data, kind), out)
     return out.getvalue() + "".join(line + "\n" for line in notes.trailing)
 
 
@@ -124,8 +124,11 @@ class _Shaper:
     def state_value(self, value: Any, key: str | None, col: int) -> Any:
         """An entity id, literal, quantity or amount, or a list of those."""
         if isinstance(value, dict):
-            flow = self.one_line(value, value.values())
-            return self.mapping(value, "value", col + 2, self.plain, flow=flow)
+            if self.one_line(value, value.values()):
+                flow = self.mapping(value, "value", col + 2, self.plain, flow=True)
+                if _fits(flow, key, col):
+                    return flow
+            return self.mapping(value, "value", col + 2, self.plain)
         if key is not None and isinstance(value, list):
             return self.short_list(value, key, col, self.state_value)
         return self.plain(value, key, col)
@@ -134,7 +137,7 @@ class _Shaper:
         """Short lists of plain values on one line (`key: [a, b]`), longer ones one item a line."""
         if self.one_line(items, items):
             flow = self.seq(items, col, self.plain, flow=True)
-            if col + len(key) + 2 + len(_flow_text(flow)) <= WIDTH:
+            if _fits(flow, key, col):
                 return flow
         return self.seq(items, col, each)
 
@@ -234,7 +237,9 @@ def _string(
         return DoubleQuotedScalarString(data)  # what other YAML readers would not take as text
     can = _analyse(data)
     if prose or len(data) > _LONG or not fits:
-        if can.allow_block and not (key or flow):
+        # YAML keeps the line breaks around a line that starts with a space: no folding there.
+        foldable = can.allow_block and not re.search(r"(^|\n)[ \t]", data)
+        if foldable and not (key or flow):
             return _folded(data, col)
         if prose or len(data) > _LONG:
             return DoubleQuotedScalarString(data)
@@ -280,10 +285,12 @@ def _folds(text: str, col: int) -> list[int]:
     return folds
 
 
-def _flow_text(data: CommentedSeq) -> str:
+def _fits(flow: CommentedMap | CommentedSeq, key: str | None, col: int) -> bool:
+    """Whether `[...]` or `{...}` fits on the line of its key or dash, at `col`."""
     out = io.StringIO()
-    _writer(1 << 16).dump(data, out)
-    return out.getvalue().rstrip("\n")
+    _writer().dump(flow, out)
+    start = col + (len(key) + 2 if key is not None else 2)
+    return start + len(out.getvalue().rstrip("\n")) <= WIDTH
 
 
 class _Representer(RoundTripRepresenter):
@@ -313,10 +320,16 @@ class _Resolver(VersionedResolver):
         return super().resolve(kind, value, implicit)
 
 
-def _writer(width: int) -> YAML:
+def _writer() -> YAML:
+    """ruamel set to write as the files are: 2-space indents, `- ` at the parent's column.
+
+    Nothing is broken across lines but folded text, where `_folds` says: ruamel's own wrapping
+    of quoted strings can change them (a line break where a backslash is needed) and of plain
+    ones leaves a space at the end of the line.
+    """
     writer = YAML()
     writer.Representer = _Representer
     writer.Resolver = _Resolver
-    writer.width = width
+    writer.width = 1 << 16
     writer.indent(mapping=2, sequence=2, offset=0)
     return writer
