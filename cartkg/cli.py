@@ -13,7 +13,6 @@ from typing import Any
 
 import click
 
-from cartkg import yamlio
 from cartkg.errors import CartkgError, DataErrors, SourceError, ValidationFailed
 from cartkg.importcmd import imports_cli
 from cartkg.mappings import canonical_tsv
@@ -332,7 +331,9 @@ def data_files(project: Layout) -> list[Path]:
 def canonical_text(path: Path, text: str, display: str) -> str:
     if path.name.endswith(".sssom.tsv"):
         return canonical_tsv(text)
-    return yamlio.format_text(text, yamlio.file_kind(path), display)
+    from cartkg import yamlfmt  # ruamel.yaml loads only for `data fmt`
+
+    return yamlfmt.format_text(text, yamlfmt.file_kind(path), display)
 
 
 @data.command("fmt")

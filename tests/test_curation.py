@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from rdflib import XSD, Literal, URIRef
 
-from cartkg import yamlio
+from cartkg import yamlfmt, yamlio
 from cartkg.curation import load_curation
 from cartkg.errors import DataErrors
 from cartkg.mappings import canonical_tsv
@@ -214,7 +214,7 @@ def data_files(project: Layout) -> list[Path]:
 def test_fixture_files_are_canonical(mini_project: Layout) -> None:
     for path in data_files(mini_project):
         text = path.read_text(encoding="utf-8")
-        assert yamlio.format_text(text, yamlio.file_kind(path)) == text, path
+        assert yamlfmt.format_text(text, yamlfmt.file_kind(path)) == text, path
 
 
 def test_canonical_form_is_stable_and_keeps_section_comments() -> None:
@@ -228,12 +228,12 @@ def test_canonical_form_is_stable_and_keeps_section_comments() -> None:
         "  lines: 3\n"
         "source: s\n"
     )
-    once = yamlio.format_text(messy, "claims")
+    once = yamlfmt.format_text(messy, "claims")
     assert once.startswith("source: s\nclaims:\n# ---- first part\n- about: x\n  lines: 3\n")
     assert "hasDuration: {min: 4, max: 6, unit: week}" in once
     assert 'date: "2024-05"' in once
-    assert max(map(len, once.splitlines())) <= yamlio.WIDTH
-    assert yamlio.format_text(once, "claims") == once
+    assert max(map(len, once.splitlines())) <= yamlfmt.WIDTH
+    assert yamlfmt.format_text(once, "claims") == once
     assert (
         yamlio.load_text(once)["claims"][0]["says"] == yamlio.load_text(messy)["claims"][0]["says"]
     )

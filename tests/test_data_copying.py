@@ -25,7 +25,7 @@ import pytest
 from rdflib import RDFS, SKOS, Graph, Literal
 
 from cartkg import yamlio
-from cartkg.curation import SLUG
+from cartkg.curation import RECORD_KEYS, SLUG
 from cartkg.mappings import split_sssom
 from cartkg.paths import layout, sources_dir
 from cartkg.records import VERBATIM_FIELDS
@@ -36,7 +36,7 @@ RUN = 8
 #: items, which counted 80 % too: a five-word value whose other four words are an idiom such
 #: as "none seen so far" is at 80 %).
 SHORT_RUN, ITEM_SHARE = 4, 0.8
-RECORD_FIELDS = {key for keys in yamlio.RECORD_KEYS.values() for key in keys}
+RECORD_FIELDS = {key for keys in RECORD_KEYS.values() for key in keys}
 PROJECT = layout()
 DATA = PROJECT.data
 SOURCES = sources_dir()
