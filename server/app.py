@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import json
 import logging
+import re
 
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
@@ -22,6 +23,7 @@ from .responses import HttpError, problem
 from .sandbox import Policy
 
 log = logging.getLogger(__name__)
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # RFC 9110 field names
 #: How long HTTP caches (and browsers) may keep an answer.
 CACHE_SECONDS = 300
 CSP = (
@@ -84,8 +86,11 @@ def common_headers(response: Response) -> Response:
     response.headers["Access-Control-Allow-Origin"] = "*"
     if request.method == "OPTIONS":  # a preflight; these headers mean nothing elsewhere
         response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-        response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
+        response.headers["Access-Control-Allow-Headers"] = allowed_headers(
+            request.headers.get("Access-Control-Request-Headers", "")
+        )
         response.headers["Access-Control-Max-Age"] = "86400"
+        response.vary.add("Access-Control-Request-Headers")
     else:
         response.headers["Access-Control-Expose-Headers"] = (
             "Link, X-Result-Truncated, X-Total-Count"
@@ -99,6 +104,15 @@ def common_headers(response: Response) -> Response:
         response.cache_control.public = True
         response.cache_control.max_age = CACHE_SECONDS
     return response
+
+
+def allowed_headers(requested: str) -> str:
+    """The preflight's answer to Access-Control-Request-Headers: every header a page asks to
+    send (a custom one, or Authorization for a proxy in front), since no credentials are
+    accepted and the endpoint reads none of them. Names that are not HTTP tokens are left out."""
+    names = [name.strip() for name in requested.split(",")]
+    wanted = [name for name in names if _TOKEN.fullmatch(name)]
+    return ", ".join(dict.fromkeys(["Accept", "Content-Type", *wanted]))
 
 
 def http_error(err: HTTPException) -> Response:
