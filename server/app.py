@@ -16,7 +16,7 @@ from cartkg.query import prefixes as endpoint_prefixes
 from .admission import Admission, parse_networks
 from .cache import ResponseCache
 from .config import ServerConfig
-from .engine import Engine, engine
+from .engine import Engine, engine, release_hash
 from .execution import Pool
 from .jobs import QueryError
 from .responses import HttpError, problem
@@ -55,7 +55,9 @@ def create_app(config: ServerConfig) -> Flask:
     )
     atexit.register(pool.close)
     trusted = parse_networks(config.trusted_proxies)
-    app.extensions["cartkg"] = Engine(config, pool, prefixes, canned, trusted)
+    app.extensions["cartkg"] = Engine(
+        config, pool, prefixes, canned, trusted, release_hash(config.release_dir)
+    )
 
     from . import canned as canned_api
     from . import description, examples, pages, protocol
@@ -63,6 +65,7 @@ def create_app(config: ServerConfig) -> Flask:
     for module in (protocol, canned_api, examples, description, pages):
         app.register_blueprint(module.bp)
     app.add_url_rule("/health", "health", health)
+    app.before_request(not_modified)
     app.after_request(common_headers)
     app.register_error_handler(HttpError, lambda e: problem(e.status, e.message, e.headers))
     app.register_error_handler(QueryError, lambda e: problem(e.status, e.message, e.headers()))
@@ -78,6 +81,34 @@ def health() -> Response:
     ready, _ = engine().pool.workers()
     body = {"status": "ok"} if ready else {"status": "unavailable", "reason": "no query worker"}
     return Response(json.dumps(body), 200 if ready else 503, content_type="application/json")
+
+
+#: Endpoints whose answers are not the release's: they set their own validators, or none.
+_OWN_VALIDATORS = {"health", "static", "description.download"}
+
+
+def _etag() -> str | None:
+    """The ETag of this request's answer, for GET and HEAD of the release's resources."""
+    if request.method not in ("GET", "HEAD") or request.endpoint in _OWN_VALIDATORS:
+        return None
+    if request.endpoint is None:
+        return None  # no such page
+    return engine().etag()
+
+
+def not_modified() -> Response | None:
+    """304 for a client that holds this URL's answer (same ETag): the query is not run.
+
+    A client only holds an ETag it was given with a 200, and the release does not change while
+    it is served, so the answer it has is the one it would get."""
+    tag = _etag()
+    held = request.if_none_match
+    # "*" is left to the answer: whether there is one is known only by running the query.
+    if tag is None or held.star_tag or not held.contains_weak(tag):
+        return None
+    response = Response(status=304)
+    response.set_etag(tag, weak=True)
+    return response
 
 
 def common_headers(response: Response) -> Response:
@@ -99,10 +130,15 @@ def common_headers(response: Response) -> Response:
     response.vary.add("Accept")
     if response.mimetype == "text/html":
         response.headers["Content-Security-Policy"] = CSP
-    if response.status_code == 200 and not response.cache_control and request.endpoint != "health":
-        # Answers change only with a new release; a few minutes' staleness after one is fine.
-        response.cache_control.public = True
-        response.cache_control.max_age = CACHE_SECONDS
+    if response.status_code in (200, 304) and request.endpoint != "health":
+        if not response.cache_control:
+            # Answers change only with a new release; a few minutes' staleness after one is
+            # fine, and the ETag makes revalidating cheap.
+            response.cache_control.public = True
+            response.cache_control.max_age = CACHE_SECONDS
+        tag = _etag() if response.status_code == 200 else None
+        if tag is not None:
+            response.set_etag(tag, weak=True)
     return response
 
 
