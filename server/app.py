@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import json
 import logging
+import re
 
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
@@ -15,13 +16,14 @@ from cartkg.query import prefixes as endpoint_prefixes
 from .admission import Admission, parse_networks
 from .cache import ResponseCache
 from .config import ServerConfig
-from .engine import Engine, engine
+from .engine import Engine, engine, release_hash
 from .execution import Pool
 from .jobs import QueryError
 from .responses import HttpError, problem
 from .sandbox import Policy
 
 log = logging.getLogger(__name__)
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # RFC 9110 field names
 #: How long HTTP caches (and browsers) may keep an answer.
 CACHE_SECONDS = 300
 CSP = (
@@ -53,7 +55,9 @@ def create_app(config: ServerConfig) -> Flask:
     )
     atexit.register(pool.close)
     trusted = parse_networks(config.trusted_proxies)
-    app.extensions["cartkg"] = Engine(config, pool, prefixes, canned, trusted)
+    app.extensions["cartkg"] = Engine(
+        config, pool, prefixes, canned, trusted, release_hash(config.release_dir)
+    )
 
     from . import canned as canned_api
     from . import description, examples, pages, protocol
@@ -61,6 +65,7 @@ def create_app(config: ServerConfig) -> Flask:
     for module in (protocol, canned_api, examples, description, pages):
         app.register_blueprint(module.bp)
     app.add_url_rule("/health", "health", health)
+    app.before_request(not_modified)
     app.after_request(common_headers)
     app.register_error_handler(HttpError, lambda e: problem(e.status, e.message, e.headers))
     app.register_error_handler(QueryError, lambda e: problem(e.status, e.message, e.headers()))
@@ -78,14 +83,45 @@ def health() -> Response:
     return Response(json.dumps(body), 200 if ready else 503, content_type="application/json")
 
 
+#: Endpoints whose answers are not the release's: they set their own validators, or none.
+_OWN_VALIDATORS = {"health", "static", "description.download"}
+
+
+def _etag() -> str | None:
+    """The ETag of this request's answer, for GET and HEAD of the release's resources."""
+    if request.method not in ("GET", "HEAD") or request.endpoint in _OWN_VALIDATORS:
+        return None
+    if request.endpoint is None:
+        return None  # no such page
+    return engine().etag()
+
+
+def not_modified() -> Response | None:
+    """304 for a client that holds this URL's answer (same ETag): the query is not run.
+
+    A client only holds an ETag it was given with a 200, and the release does not change while
+    it is served, so the answer it has is the one it would get."""
+    tag = _etag()
+    held = request.if_none_match
+    # "*" is left to the answer: whether there is one is known only by running the query.
+    if tag is None or held.star_tag or not held.contains_weak(tag):
+        return None
+    response = Response(status=304)
+    response.set_etag(tag, weak=True)
+    return response
+
+
 def common_headers(response: Response) -> Response:
     """Any web page may query the endpoint (no credentials are involved); pages load nothing
     from elsewhere."""
     response.headers["Access-Control-Allow-Origin"] = "*"
     if request.method == "OPTIONS":  # a preflight; these headers mean nothing elsewhere
         response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-        response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
+        response.headers["Access-Control-Allow-Headers"] = allowed_headers(
+            request.headers.get("Access-Control-Request-Headers", "")
+        )
         response.headers["Access-Control-Max-Age"] = "86400"
+        response.vary.add("Access-Control-Request-Headers")
     else:
         response.headers["Access-Control-Expose-Headers"] = (
             "Link, X-Result-Truncated, X-Total-Count"
@@ -94,11 +130,25 @@ def common_headers(response: Response) -> Response:
     response.vary.add("Accept")
     if response.mimetype == "text/html":
         response.headers["Content-Security-Policy"] = CSP
-    if response.status_code == 200 and not response.cache_control and request.endpoint != "health":
-        # Answers change only with a new release; a few minutes' staleness after one is fine.
-        response.cache_control.public = True
-        response.cache_control.max_age = CACHE_SECONDS
+    if response.status_code in (200, 304) and request.endpoint != "health":
+        if not response.cache_control:
+            # Answers change only with a new release; a few minutes' staleness after one is
+            # fine, and the ETag makes revalidating cheap.
+            response.cache_control.public = True
+            response.cache_control.max_age = CACHE_SECONDS
+        tag = _etag() if response.status_code == 200 else None
+        if tag is not None:
+            response.set_etag(tag, weak=True)
     return response
+
+
+def allowed_headers(requested: str) -> str:
+    """The preflight's answer to Access-Control-Request-Headers: every header a page asks to
+    send (a custom one, or Authorization for a proxy in front), since no credentials are
+    accepted and the endpoint reads none of them. Names that are not HTTP tokens are left out."""
+    names = [name.strip() for name in requested.split(",")]
+    wanted = [name for name in names if _TOKEN.fullmatch(name)]
+    return ", ".join(dict.fromkeys(["Accept", "Content-Type", *wanted]))
 
 
 def http_error(err: HTTPException) -> Response:

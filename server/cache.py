@@ -15,6 +15,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from werkzeug.http import parse_etags, unquote_etag
+
 Environ = dict[str, Any]
 Headers = list[tuple[str, str]]
 StartResponse = Callable[..., Any]
@@ -61,6 +63,9 @@ class ResponseCache:
                 self._stored.move_to_end(key)
         if hit is not None:
             status, headers, body = hit
+            if _matches(environ, headers):
+                start_response("304 NOT MODIFIED", _without_body(headers))
+                return []
             start_response(status, headers)
             return [body]
         return self._call_and_keep(key, environ, start_response)
@@ -106,6 +111,22 @@ class ResponseCache:
                 while len(self._stored) > self.entries:
                     self._stored.popitem(last=False)
         return [body]
+
+
+def _matches(environ: Environ, headers: Headers) -> bool:
+    """Whether a GET's If-None-Match names the stored answer's ETag (weak comparison)."""
+    if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+        return False
+    wanted = environ.get("HTTP_IF_NONE_MATCH")
+    tag = next((value for name, value in headers if name.lower() == "etag"), None)
+    if not wanted or tag is None:
+        return False
+    held = parse_etags(wanted)
+    return not held.star_tag and held.contains_weak(unquote_etag(tag)[0])
+
+
+def _without_body(headers: Headers) -> Headers:
+    return [(n, v) for n, v in headers if n.lower() not in ("content-length", "content-type")]
 
 
 def _cacheable(status: str, headers: Headers) -> bool:

@@ -16,7 +16,7 @@ from .engine import Engine, engine
 from .jobs import Dataset
 from .lexer import names_dataset
 from .protocol import answer
-from .responses import HttpError, wants_html
+from .responses import PROBLEM, HttpError, wants_html
 from .view import text as view_text
 
 bp = Blueprint("canned", __name__)
@@ -43,6 +43,10 @@ def bind(query: CannedQuery) -> Bound:
         given = request.values.getlist(key)
         if len(given) > 1:
             raise HttpError(400, f"parameter '{key}': given more than once")
+        if not given[0]:
+            # An empty value is not "not given": for an IRI, a number or a date it is no value
+            # at all, and taking the default instead would answer a question not asked.
+            raise HttpError(400, f"parameter '{key}': empty; give a value or leave it out")
         values[key] = given[0]
     try:
         return query.bind(values, engine().prefixes)
@@ -73,11 +77,19 @@ def dataset_for(text: str) -> Dataset:
     return Dataset(union_default=not names_dataset(text))
 
 
-@bp.route("/api/<name>", methods=["GET", "POST"])
+def allowed(query: CannedQuery) -> str:
+    """The Allow header of a query's URL: its one method (HEAD comes with GET), and OPTIONS."""
+    return ", ".join([query.method, *(["HEAD"] if query.method == "GET" else []), "OPTIONS"])
+
+
+# OPTIONS is answered here, not by Flask, which would name every method of the route.
+@bp.route("/api/<name>", methods=["GET", "POST", "OPTIONS"], provide_automatic_options=False)
 def call(name: str) -> Response:
     query = find(name)
-    if request.method != query.method:
-        raise HttpError(405, f"{name} is called with {query.method}", {"Allow": query.method})
+    if request.method == "OPTIONS":
+        return Response(status=200, headers={"Allow": allowed(query)})
+    if request.method not in (query.method, "HEAD" if query.method == "GET" else ""):
+        raise HttpError(405, f"{name} is called with {query.method}", {"Allow": allowed(query)})
     bound = bind(query)
     page = page_number(query)
     size = query.pagination
@@ -153,7 +165,12 @@ def openapi(eng: Engine) -> dict[str, Any]:
                     "in": "query",
                     "required": False,
                     "description": f"Page of {query.pagination} rows, from 1 (see Link headers).",
-                    "schema": {"type": "integer", "minimum": 1, "default": 1},
+                    "schema": {
+                        "type": "integer",
+                        "minimum": 1,
+                        "maximum": 10**PAGE_DIGITS - 1,
+                        "default": 1,
+                    },
                 }
             )
         if query.method == "GET":
@@ -162,7 +179,7 @@ def openapi(eng: Engine) -> dict[str, Any]:
             operation["requestBody"] = _form_body(params)
         paths[f"/{query.name}"] = {query.method.lower(): operation}
     return {
-        "openapi": "3.0.3",
+        "openapi": "3.1.0",
         "info": {
             "title": "cartkg canned queries",
             "version": __version__,
@@ -172,6 +189,13 @@ def openapi(eng: Engine) -> dict[str, Any]:
         },
         "servers": [{"url": eng.site_url() + "api"}],
         "paths": paths,
+        "components": {
+            "schemas": {
+                "Problem": PROBLEM_SCHEMA,
+                "SparqlResults": RESULTS_SCHEMA,
+                "RdfTerm": TERM_SCHEMA,
+            }
+        },
     }
 
 
@@ -187,7 +211,7 @@ def _schema(p: Parameter) -> dict[str, Any]:
         return {"type": "number"}
     if local in ("date", "dateTime"):
         return {"type": "string", "format": "date" if local == "date" else "date-time"}
-    return {"type": "string"}
+    return {"type": "string", "minLength": 1}
 
 
 def _parameter(eng: Engine, query: CannedQuery, p: Parameter) -> dict[str, Any]:
@@ -231,14 +255,84 @@ def _form_body(params: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _responses(query: CannedQuery) -> dict[str, Any]:
     kind = "graph" if query.form in ("CONSTRUCT", "DESCRIBE") else "solutions"
+    errors = {
+        "400": "A parameter is missing or has a wrong value; the message names it.",
+        "404": "No such canned query.",
+        "406": "None of the requested media types is available.",
+        "503": "The query ran over the time limit, or the server is busy.",
+        "default": "Any other error (405 wrong method, 413 too large, 429 too many requests).",
+    }
     return {
         "200": {
             "description": "The results (format by Accept header or the `format` parameter).",
-            "content": {media: {} for media in _MEDIA[kind]},
+            "content": {media: {"schema": _body_schema(media)} for media in _MEDIA[kind]},
         },
-        "400": {
-            "description": "A parameter is missing or has a wrong value; the message names it."
+        **{
+            status: {"description": text, "content": {PROBLEM: {"schema": _ref("Problem")}}}
+            for status, text in errors.items()
         },
-        "406": {"description": "None of the requested media types is available."},
-        "503": {"description": "The query ran over the time limit, or the server is busy."},
     }
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _body_schema(media: str) -> dict[str, Any]:
+    if media in ("application/sparql-results+json", "application/json"):
+        return _ref("SparqlResults")
+    if media == "application/ld+json":
+        return {"type": ["object", "array"]}
+    return {"type": "string"}  # CSV, TSV, XML, Turtle, N-Triples: text
+
+
+#: RFC 9457 problem details; `error` repeats `detail` for clients of the earlier shape.
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string", "format": "uri-reference"},
+        "title": {"type": "string"},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599},
+        "detail": {"type": "string"},
+        "error": {"type": "string"},
+    },
+}
+
+#: SPARQL 1.1 Query Results JSON Format: a SELECT's head and bindings, or an ASK's boolean.
+RESULTS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["head"],
+    "properties": {
+        "head": {
+            "type": "object",
+            "properties": {
+                "vars": {"type": "array", "items": {"type": "string"}},
+                "link": {"type": "array", "items": {"type": "string"}},
+            },
+        },
+        "results": {
+            "type": "object",
+            "required": ["bindings"],
+            "properties": {
+                "bindings": {
+                    "type": "array",
+                    "items": {"type": "object", "additionalProperties": _ref("RdfTerm")},
+                }
+            },
+        },
+        "boolean": {"type": "boolean"},
+    },
+    "oneOf": [{"required": ["results"]}, {"required": ["boolean"]}],
+}
+
+TERM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "value"],
+    "properties": {
+        "type": {"enum": ["uri", "literal", "bnode", "triple"]},
+        "value": {"type": ["string", "object"]},
+        "xml:lang": {"type": "string"},
+        "datatype": {"type": "string"},
+    },
+}

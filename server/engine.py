@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TypeVar
 
 import pyoxigraph as ox
@@ -29,6 +31,8 @@ class Engine:
     canned: dict[str, CannedQuery]
     #: Reverse proxies whose X-Forwarded-For is believed (admission.client_address).
     trusted_proxies: tuple[Network, ...] = ()
+    #: SHA-256 of the release's manifest.json, which names every artefact's hash; None without.
+    release_hash: str | None = None
     _memo: dict[str, object] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -89,10 +93,25 @@ class Engine:
             return self.config.public_url.rstrip("/") + "/sparql"
         return request.url_root + "sparql"
 
+    def etag(self) -> str | None:
+        """The (weak) ETag of the current GET's answer: the release and the Accept header are
+        all an answer at one URL depends on. Weak: the same bytes are likely, not promised."""
+        if self.release_hash is None:
+            return None
+        accept = request.headers.get("Accept", "")
+        return hashlib.sha256(f"{self.release_hash}\0{accept}".encode()).hexdigest()[:32]
+
     def site_url(self) -> str:
         if self.config.public_url:
             return self.config.public_url.rstrip("/") + "/"
         return request.url_root
+
+
+def release_hash(release_dir: Path) -> str | None:
+    try:
+        return hashlib.sha256((release_dir / "manifest.json").read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 
 def engine() -> Engine:

@@ -77,6 +77,8 @@ class Job:
     page_size: int | None = None
     #: Return the terms themselves (for the HTML pages) instead of a serialization.
     raw: bool = False
+    #: What relative IRIs resolve against (the endpoint URL), as the query's BASE may override.
+    base_iri: str | None = None
 
 
 @dataclass(frozen=True)

@@ -56,9 +56,13 @@ def answer(
 ) -> tuple[Response, Serialized]:
     """Run a query for a protocol client: checks, negotiation, limits, the response."""
     eng = engine()
+    base = eng.endpoint_url()
     try:
         check(
-            query, allow_list=eng.config.service_allow_list, max_bytes=eng.config.max_request_bytes
+            query,
+            allow_list=eng.config.service_allow_list,
+            max_bytes=eng.config.max_request_bytes,
+            base=base,
         )
     except Refused as err:
         raise HttpError(err.status, err.message) from None
@@ -75,6 +79,7 @@ def answer(
         row_cap=eng.config.row_cap,
         offset=offset,
         page_size=page_size,
+        base_iri=base,
     )
     outcome = eng.run(job)
     assert isinstance(outcome, Serialized)
@@ -117,11 +122,14 @@ def _read_request() -> tuple[str | None, MultiDict[str, str]]:
     if mimetype == SPARQL_QUERY:
         if "query" in params:
             raise HttpError(400, "the query is both in the body and in the 'query' parameter")
+        # The media type's registration: "The encoding is always UTF-8".
         charset = request.mimetype_params.get("charset", "utf-8")
+        if charset.lower().replace("_", "-") not in ("utf-8", "utf8"):
+            raise HttpError(400, f"{SPARQL_QUERY} is UTF-8 text, not {charset}")
         try:
-            return request.get_data().decode(charset), params
-        except (UnicodeDecodeError, LookupError):
-            raise HttpError(400, f"the query is not valid {charset} text") from None
+            return request.get_data().decode("utf-8"), params
+        except UnicodeDecodeError as err:
+            raise HttpError(400, f"the query is not valid UTF-8 text: {err}") from None
     if mimetype == SPARQL_UPDATE:
         raise HttpError(403, READ_ONLY)
     raise HttpError(

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import pyoxigraph as ox
 from flask import Response, render_template, request
+from werkzeug.http import HTTP_STATUS_CODES
 
 from .formats import (
     TRIPLE_FORMATS,
@@ -18,6 +19,8 @@ from .formats import (
 )
 
 HTML = "text/html"
+#: RFC 9457 problem details, the API's one error shape.
+PROBLEM = "application/problem+json"
 
 
 class HttpError(Exception):
@@ -41,8 +44,10 @@ def wants_html() -> bool:
 def problem(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     """An error response: JSON for the API, a page for browsers, plain text otherwise."""
     if request.path.startswith("/api/"):
-        body = json.dumps({"status": status, "error": message})
-        response = Response(body, status, content_type="application/json")
+        title = HTTP_STATUS_CODES.get(status, "Error")
+        details = {"type": "about:blank", "title": title, "status": status, "detail": message}
+        body = json.dumps({**details, "error": message})  # `error`: the shape before RFC 9457
+        response = Response(body, status, content_type=PROBLEM)
     elif wants_html():
         html = render_template("error.html", status=status, message=message)
         response = Response(html, status, content_type="text/html; charset=utf-8")

@@ -50,8 +50,12 @@ def check(
     allow_list: Collection[str],
     max_bytes: int,
     prefixes: Mapping[str, str] | None = None,
+    base: str | None = None,
 ) -> None:
     """Refused unless the query is a read-only query of acceptable size, nesting and services.
+
+    `base` is what relative IRIs resolve against before the query's own BASE (the endpoint
+    URL, which the worker gives pyoxigraph too), so the allow-list sees the IRI that is called.
 
     >>> check("SELECT * { ?s ?p ?o }", allow_list=(), max_bytes=1000)
     >>> try:
@@ -64,7 +68,7 @@ def check(
         raise Refused(413, f"the query is longer than the limit of {max_bytes} bytes")
     forms: list[str] = []
     try:  # one pass, which also measures the nesting, and keeps no more than a few tokens
-        found = _found(query, _first_form(stream(query), forms), prefixes)
+        found = _found(query, _first_form(stream(query), forms), prefixes, base)
     except TooDeep as err:
         raise Refused(400, str(err)) from None
     if forms and forms[0] in UPDATE_KEYWORDS:
@@ -94,12 +98,14 @@ def service_endpoints(query: str, prefixes: Mapping[str, str] | None = None) -> 
     return [s.endpoint for s in services(query, prefixes)]
 
 
-def services(query: str, prefixes: Mapping[str, str] | None = None) -> list[Service]:
+def services(
+    query: str, prefixes: Mapping[str, str] | None = None, base: str | None = None
+) -> list[Service]:
     """Every SERVICE clause, read from one pass of the lexer (TooDeep past its limit).
 
     Without the word "service" there is none; the nesting is then checked all the same.
     """
-    return _found(query, stream(query), prefixes)
+    return _found(query, stream(query), prefixes, base)
 
 
 def _first_form(toks: Iterator[Token], forms: list[str]) -> Iterator[Token]:
@@ -110,7 +116,9 @@ def _first_form(toks: Iterator[Token], forms: list[str]) -> Iterator[Token]:
         yield tok
 
 
-def _found(query: str, toks: Iterator[Token], prefixes: Mapping[str, str] | None) -> list[Service]:
+def _found(
+    query: str, toks: Iterator[Token], prefixes: Mapping[str, str] | None, base: str | None
+) -> list[Service]:
     if not _MENTIONS_SERVICE.search(query):
         deque(toks, maxlen=0)  # to the end all the same: the lexer measures the nesting
         return []
@@ -118,7 +126,7 @@ def _found(query: str, toks: Iterator[Token], prefixes: Mapping[str, str] | None
         from cartkg.query import prefixes as default_prefixes
 
         prefixes = default_prefixes()
-    return list(_services(toks, dict(prefixes)))
+    return list(_services(toks, dict(prefixes), base))
 
 
 def _windows(toks: Iterator[Token]) -> Iterator[Sequence[Token]]:
@@ -129,8 +137,9 @@ def _windows(toks: Iterator[Token]) -> Iterator[Sequence[Token]]:
         window = window[1:] + list(islice(toks, 1))
 
 
-def _services(toks: Iterator[Token], prefixes: dict[str, str]) -> Iterator[Service]:
-    base: str | None = None
+def _services(
+    toks: Iterator[Token], prefixes: dict[str, str], base: str | None
+) -> Iterator[Service]:
     depth = 0
     inside: list[int] = []  # the depths at which SERVICE groups were opened
     awaiting = False
@@ -210,7 +219,13 @@ def _iri(text: str, base: str | None) -> str:
     return urljoin(base, value) if base else value
 
 
-def route(query: str, endpoints: Sequence[str], relay: str, prefixes: Mapping[str, str]) -> str:
+def route(
+    query: str,
+    endpoints: Sequence[str],
+    relay: str,
+    prefixes: Mapping[str, str],
+    base: str | None = None,
+) -> str:
     """The query with each outermost `SERVICE <endpoints[n]>` sent to `relay` + n instead.
 
     A nested SERVICE is left as it is: the outer endpoint runs it, not pyoxigraph.
@@ -221,7 +236,7 @@ def route(query: str, endpoints: Sequence[str], relay: str, prefixes: Mapping[st
     """
     parts: list[str] = []
     done = 0
-    for service in services(query, prefixes):
+    for service in services(query, prefixes, base):
         if service.nested or service.endpoint not in endpoints:
             continue
         assert service.endpoint is not None

@@ -46,6 +46,7 @@ def run_job(
         result = store.query(
             job.query,
             prefixes=prefixes,
+            base_iri=job.base_iri,
             substitutions={ox.Variable(k): v for k, v in job.substitutions} or None,
             **job.dataset.options(union_stored),
         )
@@ -225,7 +226,9 @@ def _routed(job: Job, policy: Policy, prefixes: dict[str, str]) -> Job:
     """The job with its allow-listed SERVICE endpoints sent through the relay, the only way
     out of this worker's network namespace."""
     try:
-        return replace(job, query=route(job.query, policy.endpoints, RELAY_URL, prefixes))
+        return replace(
+            job, query=route(job.query, policy.endpoints, RELAY_URL, prefixes, job.base_iri)
+        )
     except TooDeep:
         return job  # the server refuses those before they come here
 
