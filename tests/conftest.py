@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,19 @@ def project_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("project") / "release"
     build(layout(), folder)
     return folder
+
+
+@pytest.fixture(scope="module")
+def project_endpoint(project_release: Path) -> Iterator[str]:
+    """A real server (`python -m cartkg.server`) on the project's release and canned queries,
+    one per test module that asks; its base URL."""
+    sys.path.insert(0, str(SERVER_FIXTURES))
+    from server_support import start_server, stop_server
+
+    queries = str(layout().queries)
+    process, url = start_server(project_release, "--queries", queries, "--workers", "1")
+    yield url
+    stop_server(process)
 
 
 @pytest.fixture(scope="session")

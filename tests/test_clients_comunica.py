@@ -12,7 +12,6 @@ import json
 import subprocess
 import sys
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +19,8 @@ import pytest
 
 from cartkg.paths import layout
 
-sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "server"))
 sys.path.insert(0, str(Path(__file__).parent / "clients"))
 from clients_support import comunica_sparql
-from server_support import start_server, stop_server
 
 pytestmark = pytest.mark.slow
 
@@ -37,13 +34,6 @@ SAMPLE = [
     "claims_by_status",  # a parameter inside a sub-select
 ]
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-
-
-@pytest.fixture(scope="module")
-def cartkg_url(project_release: Path) -> Iterator[str]:
-    process, url = start_server(project_release, "--queries", str(QUERIES), "--workers", "1")
-    yield url
-    stop_server(process)
 
 
 def _term(cell: dict[str, Any]) -> tuple[str, ...]:
@@ -62,17 +52,17 @@ def _rows(bindings: list[dict[str, Any]]) -> list[dict[str, tuple[str, ...]]]:
 
 
 @pytest.mark.parametrize("name", SAMPLE)
-def test_same_rows_as_the_endpoint(cartkg_url: str, name: str) -> None:
+def test_same_rows_as_the_endpoint(project_endpoint: str, name: str) -> None:
     comunica = comunica_sparql()
     answer = subprocess.run(
-        [str(comunica), f"sparql@{cartkg_url}/sparql", "-f", str(QUERIES / f"{name}.rq"),
+        [str(comunica), f"sparql@{project_endpoint}/sparql", "-f", str(QUERIES / f"{name}.rq"),
          "-t", "application/sparql-results+json"],
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert answer.returncode == 0, answer.stderr[-2000:]
     found = json.loads(answer.stdout)["results"]["bindings"]
     request = urllib.request.Request(
-        f"{cartkg_url}/api/{name}", headers={"Accept": "application/sparql-results+json"}
+        f"{project_endpoint}/api/{name}", headers={"Accept": "application/sparql-results+json"}
     )
     with urllib.request.urlopen(request, timeout=60) as response:
         expected = json.loads(response.read())["results"]["bindings"]

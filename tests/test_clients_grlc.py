@@ -29,7 +29,7 @@ from cartkg.query import prefixes
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "server"))
 sys.path.insert(0, str(Path(__file__).parent / "clients"))
 from clients_support import grlc_python
-from server_support import free_port, start_server, stop_server
+from server_support import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -39,18 +39,11 @@ JSON = "application/json"
 
 
 @pytest.fixture(scope="module")
-def cartkg_url(project_release: Path) -> Iterator[str]:
-    process, url = start_server(project_release, "--queries", str(QUERIES), "--workers", "1")
-    yield url
-    stop_server(process)
-
-
-@pytest.fixture(scope="module")
-def grlc_url(cartkg_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def grlc_url(project_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     python = grlc_python()
     folder = tmp_path_factory.mktemp("grlc")
     (folder / "config.ini").write_text(
-        f"[defaults]\nsparql_endpoint = {cartkg_url}/sparql\n\n"
+        f"[defaults]\nsparql_endpoint = {project_endpoint}/sparql\n\n"
         f"[local]\nlocal_sparql_dir = {QUERIES}\n"
     )
     port = free_port()
@@ -107,9 +100,9 @@ def test_grlc_lists_every_query(grlc_url: str) -> None:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_same_rows_as_the_endpoint_without_parameters(
-    grlc_url: str, cartkg_url: str, name: str
+    grlc_url: str, project_endpoint: str, name: str
 ) -> None:
-    assert rows(f"{grlc_url}/api-local/{name}") == rows(f"{cartkg_url}/api/{name}")
+    assert rows(f"{grlc_url}/api-local/{name}") == rows(f"{project_endpoint}/api/{name}")
 
 
 @pytest.mark.parametrize(
@@ -122,9 +115,9 @@ def test_same_rows_as_the_endpoint_without_parameters(
     ],
 )
 def test_same_rows_as_the_endpoint_with_a_parameter(
-    grlc_url: str, cartkg_url: str, name: str, parameter: str, value: str
+    grlc_url: str, project_endpoint: str, name: str, parameter: str, value: str
 ) -> None:
     given = urllib.parse.urlencode({parameter: value})
     found = rows(f"{grlc_url}/api-local/{name}?{given}")
     assert found, f"{name}?{given}: no rows through grlc"
-    assert found == rows(f"{cartkg_url}/api/{name}?{given}")
+    assert found == rows(f"{project_endpoint}/api/{name}?{given}")
