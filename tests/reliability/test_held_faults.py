@@ -188,3 +188,46 @@ def test_garbage_manifest_and_missing_void_still_serve(
         assert json.dumps(void.get_json(silent=True) or {}).find("Traceback") == -1
     finally:
         close_app(app)
+
+
+def cpu_ticks(pid: int) -> int:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def test_a_busy_query_worker_killed_is_replaced_and_the_rest_are_served(
+    server_release: Path,
+) -> None:
+    """Row "kill -9 the busy query worker in the middle of a 15 s query" (PASS): that client
+    gets an error, the worker is replaced, and the next 10 queries get 200. (The client's error
+    and its message: test_dead_idle_worker_seen_by_client.py::
+    test_a_worker_killed_during_a_query_is_reported_as_killed.)"""
+    app = make_app(server_release, pool_size=2, timeout=15.0)
+    try:
+        pool = app.extensions["cartkg"].pool
+        before = {w.process.pid for w in pool._all}
+        answers: list[int] = []
+
+        def runaway() -> None:
+            client = app.test_client()
+            client.environ_base["REMOTE_ADDR"] = "127.0.0.2"
+            response = client.get("/sparql", query_string={"query": RUNAWAY}, headers=JSON)
+            answers.append(response.status_code)
+
+        thread = threading.Thread(target=runaway)
+        thread.start()
+        time.sleep(1.5)
+        busy = max(before, key=cpu_ticks)
+        os.kill(busy, signal.SIGKILL)
+        thread.join(30)
+        assert answers == [500]
+        client = app.test_client()
+        statuses = [
+            client.get("/sparql", query_string={"query": "ASK {}"}, headers=JSON).status_code
+            for _ in range(10)
+        ]
+        assert statuses == [200] * 10
+        assert wait_for(lambda: len({w.process.pid for w in pool._all} - before) == 1, 15)
+        assert all(w.process.poll() is None for w in pool._all)
+    finally:
+        close_app(app)
