@@ -103,21 +103,31 @@ def kill_a_server_worker(url: str, server: int) -> tuple[list[int], list[int]]:
     return probes, in_flight
 
 
-def test_a_killed_server_worker_loses_only_its_requests_and_is_respawned(
-    server_release: Path,
-) -> None:
-    """Row "kill -9 one Granian worker with 6 requests in flight" (PASS): its requests lost,
-    the rest served, respawned with new query workers; its query workers die with it (no
-    orphans). Probes sent right after the death: the next test."""
+@pytest.fixture(scope="module")
+def killed_worker(server_release: Path) -> dict[str, list[int]]:
+    """One server (two server workers) with one worker killed: what the clients saw."""
     process, url = start_server(server_release, "--workers", "2", "--threads", "2",
                                 "--timeout", "4")  # fmt: skip
     try:
-        _, in_flight = kill_a_server_worker(url, process.pid)
-        assert len(in_flight) == 4 and set(in_flight) <= {0, 503}, in_flight
-        assert [get(url + "/sparql?query=" + quote("ASK {}")) for _ in range(10)] == [200] * 10
-        assert get(url + "/health") == 200
+        probes, in_flight = kill_a_server_worker(url, process.pid)
+        later = [get(url + "/sparql?query=" + quote("ASK {}")) for _ in range(10)]
+        return {"probes": probes, "in_flight": in_flight, "later": later,
+                "health": [get(url + "/health")]}  # fmt: skip
     finally:
         stop_server(process)
+
+
+def test_a_killed_server_worker_loses_only_its_requests_and_is_respawned(
+    killed_worker: dict[str, list[int]],
+) -> None:
+    """Row "kill -9 one Granian worker with 6 requests in flight" (PASS): its requests lost,
+    the rest served, respawned with new query workers; its query workers die with it (no
+    orphans: checked in kill_a_server_worker). Probes sent right after the death: the next
+    test."""
+    in_flight = killed_worker["in_flight"]
+    assert len(in_flight) == 4 and set(in_flight) <= {0, 503}, in_flight
+    assert killed_worker["later"] == [200] * 10
+    assert killed_worker["health"] == [200]
 
 
 @pytest.mark.xfail(
@@ -126,16 +136,12 @@ def test_a_killed_server_worker_loses_only_its_requests_and_is_respawned(
     "SIGKILLed, the first fresh-connection probe was closed with no response; the review saw "
     "0 errors among its probes. Not strict, because it does not fail every run",
 )
-def test_probes_right_after_a_server_worker_dies_are_all_answered(server_release: Path) -> None:
+def test_probes_right_after_a_server_worker_dies_are_all_answered(
+    killed_worker: dict[str, list[int]],
+) -> None:
     """Row "kill -9 one Granian worker with 6 requests in flight" (PASS): "Fresh-connection
     probes: 0 errors". Ten probes sent as soon as the killed worker is gone."""
-    process, url = start_server(server_release, "--workers", "2", "--threads", "2",
-                                "--timeout", "4")  # fmt: skip
-    try:
-        probes, _ = kill_a_server_worker(url, process.pid)
-        assert probes == [200] * 10, probes
-    finally:
-        stop_server(process)
+    assert killed_worker["probes"] == [200] * 10, killed_worker["probes"]
 
 
 def named_quads(release: Path) -> int:
