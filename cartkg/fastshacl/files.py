@@ -12,8 +12,9 @@ import gzip
 import io
 import os
 import stat
+import zlib
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -53,6 +54,29 @@ def regular(path: Path, fd: int | None = None) -> None:
 _BOM = b"\xef\xbb\xbf"
 
 
+class _Gunzipped(io.RawIOBase):
+    """A `.gz` file's content. A damaged or truncated file is `Unreadable`, naming the file,
+    wherever the reading stops: gzip's own errors name neither file nor place."""
+
+    def __init__(self, raw: io.FileIO, path: Path) -> None:
+        self._raw, self._path = raw, path
+        self._gzip = gzip.GzipFile(fileobj=raw, mode="rb")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        try:
+            return self._gzip.readinto(buffer)
+        except (OSError, EOFError, zlib.error) as err:
+            raise Unreadable(f"not a readable gzip file ({err})", self._path) from None
+
+    def close(self) -> None:
+        self._gzip.close()
+        self._raw.close()
+        super().close()
+
+
 def open_bytes(path: Path) -> BinaryIO:
     """The file's bytes (decompressed if `.gz`), a leading UTF-8 byte order mark skipped.
 
@@ -70,15 +94,10 @@ def open_bytes(path: Path) -> BinaryIO:
         os.close(fd)
         raise
     raw = io.FileIO(fd, "rb")
-    stream: io.BufferedReader | gzip.GzipFile
-    if is_gzipped(path):
-        stream = gzip.GzipFile(fileobj=raw, mode="rb")
-        stream.myfileobj = raw  # closed with it, as when GzipFile opens the file itself
-    else:
-        stream = io.BufferedReader(raw)
+    stream = io.BufferedReader(_Gunzipped(raw, path) if is_gzipped(path) else raw)
     if stream.peek(len(_BOM))[: len(_BOM)] == _BOM:
         stream.read(len(_BOM))
-    return stream  # type: ignore[return-value]  # GzipFile reads bytes
+    return stream
 
 
 def open_rdf(path: Path, syntax: ox.RdfFormat) -> BinaryIO:
