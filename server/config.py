@@ -21,13 +21,14 @@ def flag(
     shown: str | None = None,
     also: tuple[str, ...] = (),
     envvar: str | None = None,
+    minimum: int = 0,
 ) -> Any:
     """A field's command-line option: `name` ("--a", or "--a/--no-a" for a switch), its help
     text, what the help shows as its default where the value itself would not say, and
-    other names the option answers to."""
+    other names the option answers to, and the least number it takes."""
     return {
         "flag": name, "help": text, "metavar": metavar, "shown": shown, "also": also,
-        "envvar": envvar,
+        "envvar": envvar, "minimum": minimum,
     }  # fmt: skip
 
 
@@ -111,6 +112,7 @@ class ServerConfig:
             "--threads",
             "Query worker processes per server process (queries it runs at once).",
             metavar="N",
+            minimum=1,
         ),
     )
     public_url: str | None = field(
@@ -190,7 +192,8 @@ class Listen:
         default=8000, metadata=flag("--port", "Port to listen on (0: any free).", metavar="PORT")
     )
     workers: int = field(
-        default=2, metadata=flag("--workers", "Server processes (Granian workers).", metavar="N")
+        default=2,
+        metadata=flag("--workers", "Server processes (Granian workers).", metavar="N", minimum=1),
     )
     dev: bool = field(default=False, metadata=flag("--dev", "Flask's reloader instead of Granian."))
     # Off by default, as in gunicorn: a log line costs as much as answering from the cache.

@@ -18,10 +18,9 @@ from .config import Listen, ServerConfig
 Command = TypeVar("Command", bound=Callable[..., Any])
 
 
-#: Every number is a count, a size or a time: none may be negative, nor a time 0.
+#: A time must be more than 0 (an int, a count or a size, at least its field's `minimum`).
 _TYPES: dict[type, click.ParamType[Any]] = {
     Path: click.Path(path_type=Path),
-    int: click.IntRange(min=0),
     float: click.FloatRange(min=0, min_open=True),
 }
 
@@ -63,6 +62,8 @@ def _option(cls: type, field: dataclasses.Field[Any], hint: Any) -> Callable[[Co
         settings["is_flag"] = True
     elif typing.get_origin(kind) is tuple:
         settings["multiple"] = True
+    elif kind is int:
+        settings["type"] = click.IntRange(min=meta["minimum"])
     else:
         settings["type"] = _TYPES.get(kind, kind)
     return click.option(meta["flag"], *meta["also"], field.name, **settings)

@@ -17,6 +17,7 @@ from typing import Any
 
 import click
 import pytest
+from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
@@ -111,9 +112,13 @@ def test_defaults_are_the_configs(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", PARSERS)
-def test_bad_value_names_the_option(name: str) -> None:
-    with pytest.raises(click.BadParameter, match="-1"):
-        PARSERS[name].make_context(name, ["--row-cap", "-1"])
+@pytest.mark.parametrize(
+    "bad", [("--row-cap", "-1"), ("--timeout", "0"), ("--threads", "0"), ("--workers", "0")]
+)
+def test_bad_value_names_the_option(name: str, bad: tuple[str, str]) -> None:
+    result = CliRunner().invoke(PARSERS[name], list(bad))
+    assert result.exit_code == 2
+    assert f"Invalid value for '{bad[0]}': {bad[1]}" in result.output
 
 
 def test_cartkg_serve_settings_reach_the_service_description(server_release: Path) -> None:
