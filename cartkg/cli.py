@@ -18,6 +18,8 @@ from cartkg.importcmd import imports_cli
 from cartkg.mappings import canonical_tsv
 from cartkg.paths import Layout, default_release_dir, layout
 from cartkg.reasoning import Inconsistent
+from cartkg.server.settings import from_options as server_settings
+from cartkg.server.settings import options as server_options
 
 RULE_BROKEN, CANNOT_RUN = 1, 2
 
@@ -244,36 +246,13 @@ def _query_text(query: str, project: Layout) -> str:
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--dev", is_flag=True, help="Flask's development server, with reloading.")
-@click.option("--workers", default=2, show_default=True, type=int)
-@click.option("--threads", default=4, show_default=True, type=int)
-@click.option("--access-log", "access_log", is_flag=True, help="Log every request.")
-@click.option("--allow-service", "allow_service", multiple=True, metavar="URL",
-              envvar="CARTKG_ALLOW_SERVICE",
-              help="A SPARQL endpoint that queries may call with SERVICE; repeatable "
-                   "(default: none; $CARTKG_ALLOW_SERVICE, space-separated).")  # fmt: skip
-@click.option("--worker-memory", "worker_memory", default=2048, show_default=True,
-              type=click.IntRange(min=0), metavar="MB",
-              help="Memory each query worker may allocate; 0: no limit.")  # fmt: skip
-@click.option("--no-sandbox", "no_sandbox", is_flag=True,
-              help="Run queries without the kernel's network sandbox, where it is "
-                   "unavailable (the server refuses to start otherwise).")  # fmt: skip
-@click.option("--trusted-proxy", "trusted_proxy", multiple=True, metavar="ADDRESS",
-              help="A reverse proxy (address or network) whose X-Forwarded-For names the "
-                   "client; repeatable (default: none: the peer is the client).")  # fmt: skip
-@release_option
+@server_options
 @click.pass_context
-def serve(
-    ctx: click.Context, host: str, port: int, dev: bool, workers: int, threads: int,
-    access_log: bool, allow_service: tuple[str, ...], worker_memory: int, no_sandbox: bool,
-    trusted_proxy: tuple[str, ...], release_dir: Path | None,
-) -> None:  # fmt: skip
+def serve(ctx: click.Context, /, **values: Any) -> None:
     """Serve the SPARQL endpoint and web pages (builds the release first if there is none)."""
     from cartkg.store import release_problem
 
-    target = _release(ctx, release_dir)
+    target = _release(ctx, values["release_dir"])
     if not os.path.lexists(target):
         click.echo(f"no release at {target}: building it first", err=True)
         ctx.invoke(build, release_dir=target)
@@ -284,19 +263,7 @@ def serve(
         )
     from cartkg import server  # Flask and Granian load only for this command
 
-    server.run(
-        target,
-        host,
-        port,
-        dev=dev,
-        workers=workers,
-        threads=threads,
-        access_log=access_log,
-        service_allow_list=tuple(allow_service),
-        worker_memory_mb=worker_memory,
-        sandbox=not no_sandbox,
-        trusted_proxies=trusted_proxy,
-    )
+    server.run(*server_settings({**values, "release_dir": target}))
 
 
 @main.command()

@@ -7,13 +7,12 @@ used without loading Flask.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from flask import Flask
 
-    from .config import ServerConfig
+    from .config import Listen, ServerConfig
 
 
 def create_app(config: ServerConfig) -> Flask:
@@ -22,28 +21,14 @@ def create_app(config: ServerConfig) -> Flask:
     return create(config)
 
 
-def run(
-    release_dir: Path,
-    host: str = "127.0.0.1",
-    port: int = 8000,
-    *,
-    dev: bool = False,
-    workers: int = 2,
-    threads: int = 4,
-    access_log: bool = False,
-    **options: Any,
-) -> None:
-    """Serve a release: Granian with `workers` processes of `threads` threads each.
-
-    Each server process runs its queries in `threads` worker processes of its own, so that as
-    many queries as threads can run at once and a runaway one can be killed. `options` are
-    further `ServerConfig` fields (timeout, row_cap, service_allow_list, ...).
-    """
-    from .config import ServerConfig
+def run(config: ServerConfig, listen: Listen | None = None) -> None:
+    """Serve a release: Granian with `listen.workers` processes, each running its queries in
+    `config.pool_size` worker processes of its own, so that as many queries can run at once
+    and a runaway one can be killed."""
+    from .config import Listen
     from .serving import serve
 
-    config = ServerConfig(release_dir=Path(release_dir), pool_size=threads, **options)
-    serve(config, host, port, dev=dev, workers=workers, threads=threads, access_log=access_log)
+    serve(config, listen or Listen())
 
 
 __all__ = ["create_app", "run"]

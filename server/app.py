@@ -16,11 +16,11 @@ from cartkg.query import prefixes as endpoint_prefixes
 from .admission import Admission, parse_networks
 from .cache import ResponseCache
 from .config import ServerConfig
-from .engine import Engine, engine, release_hash
 from .execution import Pool
 from .jobs import QueryError
 from .responses import HttpError, problem
 from .sandbox import Policy
+from .state import AppState, release_hash, state
 
 log = logging.getLogger(__name__)
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # RFC 9110 field names
@@ -55,7 +55,7 @@ def create_app(config: ServerConfig) -> Flask:
     )
     atexit.register(pool.close)
     trusted = parse_networks(config.trusted_proxies)
-    app.extensions["cartkg"] = Engine(
+    app.extensions["cartkg"] = AppState(
         config, pool, prefixes, canned, trusted, release_hash(config.release_dir)
     )
 
@@ -78,7 +78,7 @@ def create_app(config: ServerConfig) -> Flask:
 def health() -> Response:
     """For load balancers: 200 while a query worker is up (busy or not), from the pool's state,
     so that it answers at once even when every worker runs a slow query."""
-    ready, _ = engine().pool.workers()
+    ready, _ = state().pool.workers()
     body = {"status": "ok"} if ready else {"status": "unavailable", "reason": "no query worker"}
     return Response(json.dumps(body), 200 if ready else 503, content_type="application/json")
 
@@ -93,7 +93,7 @@ def _etag() -> str | None:
         return None
     if request.endpoint is None:
         return None  # no such page
-    return engine().etag()
+    return state().etag()
 
 
 def not_modified() -> Response | None:

@@ -12,11 +12,11 @@ from flask import Blueprint, Response, render_template, request
 from cartkg import __version__
 from cartkg.canned import Bound, CannedQuery, Parameter, ParameterError
 
-from .engine import Engine, engine
 from .jobs import Dataset
 from .lexer import names_dataset
 from .protocol import answer
 from .responses import PROBLEM, HttpError, wants_html
+from .state import AppState, state
 from .view import text as view_text
 
 bp = Blueprint("canned", __name__)
@@ -28,7 +28,7 @@ CONTROL = frozenset({"page", "format", "output"})
 
 
 def find(name: str) -> CannedQuery:
-    query = engine().canned.get(name)
+    query = state().canned.get(name)
     if query is None:
         raise HttpError(404, f"no canned query named {name!r}; see /api/openapi.json")
     return query
@@ -49,7 +49,7 @@ def bind(query: CannedQuery) -> Bound:
             raise HttpError(400, f"parameter '{key}': empty; give a value or leave it out")
         values[key] = given[0]
     try:
-        return query.bind(values, engine().prefixes)
+        return query.bind(values, state().prefixes)
     except ParameterError as err:
         raise HttpError(400, str(err)) from None
 
@@ -121,13 +121,13 @@ def _paging_headers(response: Response, page: int, size: int, total: int) -> Non
 
 @bp.route("/api/openapi.json")
 def openapi_json() -> Response:
-    return Response(json.dumps(openapi(engine()), indent=2), content_type="application/json")
+    return Response(json.dumps(openapi(state()), indent=2), content_type="application/json")
 
 
 @bp.route("/api")
 @bp.route("/api/")
 def index() -> Response | str:
-    eng = engine()
+    eng = state()
     if not wants_html():
         return openapi_json()
     return render_template("api.html", queries=list(eng.canned.values()))
@@ -147,7 +147,7 @@ _MEDIA = {
 }
 
 
-def openapi(eng: Engine) -> dict[str, Any]:
+def openapi(eng: AppState) -> dict[str, Any]:
     paths = {}
     for query in eng.canned.values():
         operation: dict[str, Any] = {
@@ -214,7 +214,7 @@ def _schema(p: Parameter) -> dict[str, Any]:
     return {"type": "string", "minLength": 1}
 
 
-def _parameter(eng: Engine, query: CannedQuery, p: Parameter) -> dict[str, Any]:
+def _parameter(eng: AppState, query: CannedQuery, p: Parameter) -> dict[str, Any]:
     schema = _schema(p)
     if p.default is not None:
         schema["default"] = p.default
@@ -230,7 +230,7 @@ def _parameter(eng: Engine, query: CannedQuery, p: Parameter) -> dict[str, Any]:
     }
 
 
-def enumeration(eng: Engine, query: CannedQuery, p: Parameter) -> tuple[str, ...]:
+def enumeration(eng: AppState, query: CannedQuery, p: Parameter) -> tuple[str, ...]:
     """The values a parameter's variable takes in the data (`enumerate`), asked once."""
     if not p.enumerate_from_data:
         return ()

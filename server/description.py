@@ -13,9 +13,9 @@ from flask import Blueprint, Response, send_file
 from cartkg.namespaces import SD, VOID
 from cartkg.void import DATASET
 
-from .engine import Engine, engine
 from .formats import GRAPHS, SOLUTIONS, TRIPLE_FORMATS
 from .responses import HttpError, choose, rdf_response
+from .state import AppState, state
 
 bp = Blueprint("description", __name__)
 
@@ -42,7 +42,7 @@ def _void(name: str) -> ox.NamedNode:
     return ox.NamedNode(str(VOID[name]))
 
 
-def service_description(eng: Engine) -> list[ox.Triple]:
+def service_description(eng: AppState) -> list[ox.Triple]:
     config = eng.config
     endpoint = ox.NamedNode(eng.endpoint_url())
     dataset = ox.NamedNode(endpoint.value + "#dataset")
@@ -102,7 +102,7 @@ def service_description(eng: Engine) -> list[ox.Triple]:
     return out
 
 
-def _default_graph_size(eng: Engine) -> int:
+def _default_graph_size(eng: AppState) -> int:
     rows = eng.table("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }").rows
     return int(rows[0][0].value) if rows and isinstance(rows[0][0], ox.Literal) else 0
 
@@ -134,7 +134,7 @@ def _artefacts(release_dir: Path) -> dict[str, str]:
     }
 
 
-def _dumps(eng: Engine) -> list[ox.Triple]:
+def _dumps(eng: AppState) -> list[ox.Triple]:
     """Where this server serves the dataset: its endpoint and the release's data files."""
     out = [ox.Triple(DATASET, _void("sparqlEndpoint"), ox.NamedNode(eng.endpoint_url()))]
     for name in _artefacts(eng.config.release_dir):
@@ -152,7 +152,7 @@ def void() -> Response:
 
     `/dataset` is where the dataset's own IRI, https://w3id.org/cartkg/dataset, lands.
     """
-    eng = engine()
+    eng = state()
     if not (eng.config.release_dir / "void.ttl").is_file():
         raise HttpError(404, "this release has no VoID description")
     return rdf_response(
@@ -167,7 +167,7 @@ def void() -> Response:
 @bp.route("/download/<name>")
 def download(name: str) -> Response:
     """A file of the release, by the name its manifest gives; its SHA-256 is the ETag."""
-    eng = engine()
+    eng = state()
     digest = _artefacts(eng.config.release_dir).get(name)
     if digest is None:
         raise HttpError(404, f"this release has no file {name!r} to download")

@@ -13,8 +13,8 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from .engine import Engine
 from .formats import Term
+from .state import AppState
 from .view import RESOLVERS, Shown, identifier_link, show, text, web_link
 
 P = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
@@ -118,7 +118,7 @@ def _best(labels: dict[Term, str], term: Term | None, row_label: Term | None) ->
         labels[term] = row_label.value
 
 
-def load(eng: Engine, iri: str) -> EntityView | None:
+def load(eng: AppState, iri: str) -> EntityView | None:
     entity = ox.NamedNode(iri)
     bind = (("e", entity),)
     facts_rows = eng.table(FACTS, bind).rows
@@ -192,7 +192,7 @@ def _value(p: Term, o: Term, labels: dict[Term, str], prefixes: dict[str, str]) 
 
 
 def _attach_sources(
-    eng: Engine,
+    eng: AppState,
     bind: tuple[tuple[str, Term], ...],
     facts: dict[tuple[Term, Term], Fact],
     prefixes: dict[str, str],
@@ -213,7 +213,7 @@ def _attach_sources(
 
 
 def _attach_value_details(
-    eng: Engine, bind: tuple[tuple[str, Term], ...], facts: dict[tuple[Term, Term], Fact]
+    eng: AppState, bind: tuple[tuple[str, Term], ...], facts: dict[tuple[Term, Term], Fact]
 ) -> None:
     parts: defaultdict[Term, dict[str, str]] = defaultdict(dict)
     for _, v, vp, vo in eng.table(VALUES, bind).rows:

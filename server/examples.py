@@ -13,9 +13,9 @@ from flask import Blueprint, Response
 
 from cartkg.canned import CannedQuery
 
-from .engine import Engine, engine
 from .formats import TRIPLE_FORMATS
 from .responses import HttpError, choose, rdf_response
+from .state import AppState, state
 
 bp = Blueprint("examples", __name__)
 
@@ -32,7 +32,7 @@ def _n(iri: str) -> ox.NamedNode:
     return ox.NamedNode(iri)
 
 
-def example_triples(eng: Engine, query: CannedQuery) -> list[ox.Triple]:
+def example_triples(eng: AppState, query: CannedQuery) -> list[ox.Triple]:
     base = eng.site_url() + PATH
     node = _n(f"{base}/{query.name}")
     form = query.form.lower()
@@ -52,7 +52,7 @@ def example_triples(eng: Engine, query: CannedQuery) -> list[ox.Triple]:
     return out
 
 
-def prefix_triples(eng: Engine) -> list[ox.Triple]:
+def prefix_triples(eng: AppState) -> list[ox.Triple]:
     node = _n(eng.site_url() + PATH + "/prefixes")
     out = []
     for prefix, namespace in sorted(eng.prefixes.items()):
@@ -68,7 +68,7 @@ def prefix_triples(eng: Engine) -> list[ox.Triple]:
 @bp.route(f"/{PATH}")
 @bp.route(f"/{PATH}/")
 def all_examples() -> Response:
-    eng = engine()
+    eng = state()
     triples = [t for q in eng.canned.values() for t in example_triples(eng, q)]
     return rdf_response(
         triples + prefix_triples(eng),
@@ -81,7 +81,7 @@ def all_examples() -> Response:
 
 @bp.route(f"/{PATH}/<name>")
 def one_example(name: str) -> Response:
-    eng = engine()
+    eng = state()
     if name == "prefixes":
         triples = prefix_triples(eng)
     elif name in eng.canned:

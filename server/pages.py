@@ -16,10 +16,10 @@ from cartkg.canned import ParameterError
 from cartkg.namespaces import BASE
 
 from . import entity as entities
-from .engine import engine
 from .formats import TRIPLE_FORMATS
 from .jobs import Job, QueryError, Raw
 from .responses import HttpError, choose, rdf_response
+from .state import state
 from .view import Shown, show
 
 bp = Blueprint("pages", __name__)
@@ -40,7 +40,7 @@ def html(body: str, status: int = 200) -> Response:
 
 def query_page(query: str | None = None) -> Response:
     """The query editor, with the canned queries as examples; `query` runs on load."""
-    eng = engine()
+    eng = state()
     examples = [
         {"name": q.name, "summary": q.summary or q.name, "query": q.self_contained(eng.prefixes)}
         for q in eng.canned.values()
@@ -72,7 +72,7 @@ def entity(rest: str = "") -> Response:
         ox.NamedNode(iri)
     except ValueError:
         raise HttpError(404, "not an IRI of this graph") from None
-    eng = engine()
+    eng = state()
     chosen = choose(TRIPLE_FORMATS, html=True)
     if chosen is not None:
         is_graph = iri in eng.graph_sizes()
@@ -90,7 +90,7 @@ def entity(rest: str = "") -> Response:
 
 
 def _graph_sample(iri: str) -> list[tuple[Shown, ...]]:
-    eng = engine()
+    eng = state()
     query = "SELECT ?e ?s ?p ?o WHERE { GRAPH ?e { ?s ?p ?o } } LIMIT 200"
     rows = eng.table(query, (("e", ox.NamedNode(iri)),)).rows
     return [tuple(show(t, eng.prefixes) for t in row[1:]) for row in rows]
@@ -101,7 +101,7 @@ def canned_page(name: str) -> Response:
     """A canned query with a form for its parameters, and its results when asked."""
     from .canned import dataset_for, find, page_number  # canned -> protocol -> pages
 
-    eng = engine()
+    eng = state()
     query = find(name)
     values = {p.name: request.args.get(p.name, "") for p in query.parameters}
     ran = "run" in request.args or not any(p.required and not p.default for p in query.parameters)

@@ -15,13 +15,13 @@ from flask import Blueprint, Response, request
 from werkzeug.datastructures import MultiDict
 
 from .description import service_description
-from .engine import engine
 from .formats import GRAPHS, SOLUTIONS, TRIPLE_FORMATS, Format, Term
 from .jobs import Dataset, Job, Serialized
 from .lexer import names_dataset
 from .pages import query_page
 from .responses import HttpError, choose, format_parameter, rdf_response, wants_html
 from .safety import Refused, check
+from .state import state
 
 bp = Blueprint("protocol", __name__)
 
@@ -40,7 +40,7 @@ def sparql() -> Response:
         chosen = choose(TRIPLE_FORMATS, html=True)
         if chosen is None:
             return query_page()
-        eng = engine()
+        eng = state()
         return rdf_response(service_description(eng), eng.prefixes, chosen)
     if wants_html() and not format_parameter():
         return query_page(query)
@@ -55,7 +55,7 @@ def answer(
     page_size: int | None = None,
 ) -> tuple[Response, Serialized]:
     """Run a query for a protocol client: checks, negotiation, limits, the response."""
-    eng = engine()
+    eng = state()
     base = eng.endpoint_url()
     try:
         check(
@@ -102,7 +102,7 @@ def _choose_or_none(offers: tuple[Format, ...]) -> tuple[Format, str] | None:
 
 def _read_request() -> tuple[str | None, MultiDict[str, str]]:
     """The query text and the other parameters, wherever the protocol puts them."""
-    limit = engine().config.max_request_bytes
+    limit = state().config.max_request_bytes
     if len(request.query_string) > limit:
         raise HttpError(413, f"the request is longer than the limit of {limit} bytes")
     params: MultiDict[str, str] = MultiDict(request.args)

@@ -24,7 +24,7 @@ from granian.server import Server
 
 from cartkg.errors import CartkgError
 
-from .config import ServerConfig
+from .config import Listen, ServerConfig
 
 #: HTTP threads per process beyond those that admitted queries may hold.
 SPARE_THREADS = 8
@@ -40,19 +40,11 @@ BACKLOG = 4_096
 DRAIN_MARGIN = 5
 
 
-def serve(
-    config: ServerConfig,
-    host: str,
-    port: int,
-    *,
-    dev: bool,
-    workers: int,
-    threads: int,
-    access_log: bool = False,
-) -> None:
+def serve(config: ServerConfig, listen: Listen) -> None:
     _check_sandbox(config)  # first: the store check below runs a sandboxed worker
     _check_release(config)
-    if dev:
+    host, port, workers = listen.host, listen.port, listen.workers
+    if listen.dev:
         from .app import create_app
 
         # The reloader, not the debugger: tracebacks never reach a client.
@@ -70,8 +62,7 @@ def serve(
         http1_settings=HTTP1Settings(header_read_timeout=HEADER_TIMEOUT_MS),
         backlog=BACKLOG,
         backpressure=connections,
-        # Off by default, as in gunicorn: a log line costs as much as answering from the cache.
-        log_access=access_log,
+        log_access=listen.access_log,
         respawn_failed_workers=True,
         # SIGTERM: in-flight queries may wait for a worker and run, a time limit each.
         workers_kill_timeout=math.ceil(2 * config.timeout) + DRAIN_MARGIN,

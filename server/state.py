@@ -24,7 +24,7 @@ T = TypeVar("T")
 
 
 @dataclass
-class Engine:
+class AppState:
     config: ServerConfig
     pool: Pool
     prefixes: dict[str, str]
@@ -114,6 +114,6 @@ def release_hash(release_dir: Path) -> str | None:
         return None
 
 
-def engine() -> Engine:
-    found: Engine = current_app.extensions["cartkg"]
+def state() -> AppState:
+    found: AppState = current_app.extensions["cartkg"]
     return found
