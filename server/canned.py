@@ -11,10 +11,10 @@ from flask import Blueprint, Response, render_template, request
 
 from cartkg import __version__
 from cartkg.canned import Bound, CannedQuery, Parameter, ParameterError
+from cartkg.sparqllex import names_dataset
 
 from .engine import Engine, engine
 from .jobs import Dataset
-from .lexer import names_dataset
 from .protocol import answer
 from .responses import PROBLEM, HttpError, wants_html
 from .view import text as view_text

@@ -14,11 +14,12 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, request
 from werkzeug.datastructures import MultiDict
 
+from cartkg.sparqllex import names_dataset
+
 from .description import service_description
 from .engine import engine
 from .formats import GRAPHS, SOLUTIONS, TRIPLE_FORMATS, Format, Term
 from .jobs import Dataset, Job, Serialized
-from .lexer import names_dataset
 from .pages import query_page
 from .responses import HttpError, choose, format_parameter, rdf_response, wants_html
 from .safety import Refused, check
