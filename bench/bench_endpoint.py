@@ -51,7 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from cartkg.canned import load_all, with_prologue  # noqa: E402
-from cartkg.query import prefixes as endpoint_prefixes  # noqa: E402
+from cartkg.prefixes import sparql_prefixes as endpoint_prefixes  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 ACCEPT = "application/sparql-results+json"

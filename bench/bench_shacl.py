@@ -33,7 +33,7 @@ sys.path.insert(0, str(HERE.parent))
 from rdflib import BNode, Graph  # noqa: E402 (after the path set-up)
 from rdflib.namespace import SH  # noqa: E402
 
-from cartkg.report import compact, path_text  # noqa: E402
+from cartkg.fastshacl.results import compact, path_text  # noqa: E402
 
 
 def run_engine(engine: str, data: Path, shapes: Path, out: Path) -> None:

@@ -33,7 +33,7 @@ import pyoxigraph as ox
 import yaml
 
 from cartkg.errors import CartkgError, SourceError
-from cartkg.server.lexer import Token, projection, prologue, query_form, tokens, where_group
+from cartkg.sparqllex import Token, projection, prologue, query_form, tokens, where_group
 
 Term = ox.NamedNode | ox.Literal
 

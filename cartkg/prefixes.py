@@ -27,6 +27,7 @@ import curies
 import yaml
 
 from cartkg.errors import CartkgError, SourceError
+from cartkg.namespaces import PREFIXES
 from cartkg.paths import layout
 
 #: Prefixes of the project's own namespaces (no registry knows them).
@@ -137,6 +138,15 @@ def _entry(item: Any, path: Path, line: int) -> Prefix:
 def prefix_map() -> PrefixMap:
     """The project's prefix map (read once)."""
     return read()
+
+
+def sparql_prefixes() -> dict[str, str]:
+    """The prefixes declared for every query (`cartkg query`, the endpoint, canned queries):
+    the built-in namespaces and the project map; the built-in ones if the map cannot be read."""
+    try:
+        return {**PREFIXES, **prefix_map().as_dict()}
+    except CartkgError:
+        return dict(PREFIXES)
 
 
 @cache

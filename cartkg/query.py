@@ -18,8 +18,7 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from cartkg.errors import CartkgError
-from cartkg.namespaces import PREFIXES
-from cartkg.prefixes import prefix_map
+from cartkg.prefixes import sparql_prefixes
 from cartkg.report import compact
 from cartkg.store import union_flag
 
@@ -27,18 +26,12 @@ Format = Choice["table", "csv", "json"]
 _MAX_WIDTH = 60
 
 
-def prefixes() -> dict[str, str]:
-    """The project prefix map; the built-in namespaces if it cannot be read."""
-    try:
-        return {**PREFIXES, **prefix_map().as_dict()}
-    except CartkgError:
-        return dict(PREFIXES)
-
-
 def execute(store: ox.Store, query: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
     """The raw pyoxigraph result; SyntaxError becomes a CartkgError with the parser's message."""
     try:
-        return store.query(query, prefixes=prefixes(), use_default_graph_as_union=union_flag(store))
+        return store.query(
+            query, prefixes=sparql_prefixes(), use_default_graph_as_union=union_flag(store)
+        )
     except SyntaxError as err:
         raise CartkgError(f"SPARQL syntax error: {err}") from None
 
@@ -78,7 +71,7 @@ def run(store: ox.Store, query: str, fmt: Format = "table") -> str:
             "json": ox.RdfFormat.JSON_LD,
         }[fmt]
         out = io.BytesIO()
-        ox.serialize(result, out, syntax, prefixes=prefixes() if fmt == "table" else None)
+        ox.serialize(result, out, syntax, prefixes=sparql_prefixes() if fmt == "table" else None)
         return out.getvalue().decode("utf-8")
     if fmt == "table":
         if isinstance(result, ox.QueryBoolean):

@@ -11,31 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rdflib import RDF, BNode, Graph, Literal, URIRef
-from rdflib.collection import Collection
+from rdflib import RDF, Graph, Literal
 from rdflib.namespace import SH
-from rdflib.term import Node
 
+from cartkg import fastshacl
+from cartkg.fastshacl.results import compactor, read_result
 from cartkg.namespaces import PREFIXES
 
-_BY_LENGTH = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
-
-
-def compact(node: Node | None) -> str:
-    """An IRI as prefix:local where a project prefix fits, else <iri>; literals in N3."""
-    if node is None:
-        return ""
-    if isinstance(node, URIRef):
-        for prefix, base in _BY_LENGTH:
-            if not node.startswith(base):
-                continue
-            local = str(node)[len(base) :]
-            if local and all(c.isalnum() or c in "_-." for c in local):
-                return f"{prefix}:{local}"
-        return f"<{node}>"
-    if isinstance(node, Literal):
-        return node.n3()
-    return f"_:{node}"
+#: An IRI as prefix:local where a project prefix fits, else <iri>; literals in N3.
+compact = compactor(PREFIXES)
 
 
 @dataclass(frozen=True)
@@ -82,7 +66,12 @@ class Report:
         report = next(graph.subjects(RDF.type, SH.ValidationReport), None)
         conforms = report is not None and graph.value(report, SH.conforms) == Literal(True)
         nodes = graph.objects(report, SH.result) if report is not None else iter(())
-        return cls.of(conforms, [read_result(graph, node) for node in nodes])
+        return cls.of(conforms, [_result(read_result(graph, node, compact)) for node in nodes])
+
+    @classmethod
+    def of_fastshacl(cls, report: fastshacl.Report) -> Report:
+        """fastshacl's report, its results in its order."""
+        return cls(conforms=report.conforms, results=[_result(r) for r in report.results])
 
     @classmethod
     def of(cls, conforms: bool, results: list[Result]) -> Report:
@@ -93,41 +82,5 @@ class Report:
         return cls(conforms=conforms, results=results)
 
 
-def path_text(graph: Graph, path: Node | None) -> str | None:
-    """A SHACL property path in SPARQL-like syntax (`^p`, `p/q`, `p*`)."""
-    if path is None:
-        return None
-    if not isinstance(path, BNode):
-        return compact(path)
-    if (graph.value(path, RDF.first)) is not None:
-        return "/".join(path_text(graph, p) or "" for p in Collection(graph, path))
-    for predicate, form in (
-        (SH.inversePath, "^{}"),
-        (SH.zeroOrMorePath, "{}*"),
-        (SH.oneOrMorePath, "{}+"),
-        (SH.zeroOrOnePath, "{}?"),
-    ):
-        inner = graph.value(path, predicate)
-        if inner is not None:
-            return form.format(path_text(graph, inner))
-    alternatives = graph.value(path, SH.alternativePath)
-    if alternatives is not None:
-        return "|".join(path_text(graph, p) or "" for p in Collection(graph, alternatives))
-    return compact(path)
-
-
-def read_result(graph: Graph, node: Node) -> Result:
-    """One `sh:ValidationResult` of a report graph."""
-    severity = graph.value(node, SH.resultSeverity)
-    component = graph.value(node, SH.sourceConstraintComponent)
-    messages = sorted(str(m) for m in graph.objects(node, SH.resultMessage))
-    value = graph.value(node, SH.value)
-    return Result(
-        severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
-        focus_node=compact(graph.value(node, SH.focusNode)),
-        result_path=path_text(graph, graph.value(node, SH.resultPath)),
-        value=compact(value) if value is not None else None,
-        source_shape=compact(graph.value(node, SH.sourceShape)) or None,
-        constraint_component=compact(component),
-        message="; ".join(messages) or compact(component),
-    )
+def _result(result: fastshacl.Result) -> Result:
+    return Result(**vars(result))

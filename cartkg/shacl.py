@@ -11,6 +11,7 @@ from rdflib import Graph
 from cartkg import fastshacl
 from cartkg.errors import SourceError
 from cartkg.fastshacl.files import Unreadable
+from cartkg.namespaces import PREFIXES
 from cartkg.rdffiles import graph, parse_file, printable
 from cartkg.report import Report
 from cartkg.vocabulary import load_files
@@ -44,12 +45,13 @@ def validate(
     if engine == "pyshacl" and not isinstance(data, Graph):
         data = graph(data)  # read as every file is, errors named the same way
     try:
-        return fastshacl.validate(
+        report = fastshacl.validate(
             data,
             shapes,
             ontology,
             engine="fast" if engine == "fast" else "pyshacl",
             allow_warnings=ALLOW_WARNINGS,
+            prefixes=PREFIXES,
         )
     except Unreadable as err:
         raise SourceError(printable(err.message), file=str(err.file), line=err.line) from None
@@ -58,6 +60,7 @@ def validate(
             for _ in parse_file(path):
                 pass
         raise SourceError(f"syntax error: {printable(str(err))}") from None
+    return Report.of_fastshacl(report)
 
 
 def violations_message(report: Report) -> str:

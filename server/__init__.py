@@ -1,8 +1,8 @@
 """The cartkg SPARQL endpoint: a Flask application over a built release.
 
 `create_app(config)` builds the WSGI application; `run(...)` serves it with Granian (or with
-Flask's reloader for development). Imports are deferred so that `cartkg.server.lexer` can be
-used without loading Flask.
+Flask's reloader for development). Imports are deferred so that importing the package does not
+load Flask.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from cartkg.canned import load_all
-from cartkg.query import prefixes as endpoint_prefixes
+from cartkg.prefixes import sparql_prefixes as endpoint_prefixes
 
 from .admission import Admission, parse_networks
 from .cache import ResponseCache

@@ -12,26 +12,16 @@ from flask import Blueprint, Response, render_template, request
 from cartkg import __version__
 from cartkg.canned import Bound, CannedQuery, Parameter, ParameterError
 
-from .jobs import Dataset
-from .lexer import names_dataset
-from .protocol import answer
+from .answering import answer
+from .cannedrequest import PAGE_DIGITS, dataset_for, find, page_number
 from .responses import PROBLEM, HttpError, wants_html
 from .state import AppState, state
 from .view import text as view_text
 
 bp = Blueprint("canned", __name__)
 
-#: Digits a page number may have (int() refuses more than 4,300; no result has this many pages).
-PAGE_DIGITS = 9
 #: Request parameters that are not query parameters.
 CONTROL = frozenset({"page", "format", "output"})
-
-
-def find(name: str) -> CannedQuery:
-    query = state().canned.get(name)
-    if query is None:
-        raise HttpError(404, f"no canned query named {name!r}; see /api/openapi.json")
-    return query
 
 
 def bind(query: CannedQuery) -> Bound:
@@ -52,29 +42,6 @@ def bind(query: CannedQuery) -> Bound:
         return query.bind(values, state().prefixes)
     except ParameterError as err:
         raise HttpError(400, str(err)) from None
-
-
-def page_number(query: CannedQuery) -> int | None:
-    given = request.values.get("page")
-    if query.pagination is None:
-        if given is not None:
-            raise HttpError(400, "parameter 'page': this query is not paginated")
-        return None
-    if given is None:
-        return 1
-    # isdigit() alone takes any script's digits ("²", "٣"), which int() refuses or reads.
-    if not (given.isascii() and given.isdigit()) or len(given) > PAGE_DIGITS or int(given) < 1:
-        shown = given if len(given) <= 40 else given[:40] + "..."
-        raise HttpError(
-            400,
-            f"parameter 'page': expected a whole number from 1 to {10**PAGE_DIGITS - 1}, "
-            f"got {shown!r}",
-        )
-    return int(given)
-
-
-def dataset_for(text: str) -> Dataset:
-    return Dataset(union_default=not names_dataset(text))
 
 
 def allowed(query: CannedQuery) -> str:

@@ -1,4 +1,4 @@
-"""The SPARQL Service Description of `/sparql`; the release's VoID at `/.well-known/void`, with
+"""The release's VoID at `/.well-known/void`, with
 where this server serves it; the release's files at `/download/<name>`."""
 
 from __future__ import annotations
@@ -10,101 +10,14 @@ from pathlib import Path
 import pyoxigraph as ox
 from flask import Blueprint, Response, send_file
 
-from cartkg.namespaces import SD, VOID
 from cartkg.void import DATASET
 
-from .formats import GRAPHS, SOLUTIONS, TRIPLE_FORMATS
+from .formats import GRAPHS, TRIPLE_FORMATS
 from .responses import HttpError, choose, rdf_response
+from .servicedescription import void_term
 from .state import AppState, state
 
 bp = Blueprint("description", __name__)
-
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-DCTERMS = "http://purl.org/dc/terms/"
-XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
-
-DEFAULT_GRAPH_NOTE = (
-    "The default graph is the union of all the named graphs, unless the request names a "
-    "dataset (default-graph-uri, named-graph-uri) or the query has FROM / FROM NAMED. Each "
-    "source document's statements are in its own named graph (GRAPH ?g says which source "
-    "states what); kgg:curation holds the curated types and labels, kgg:provenance one "
-    "cartkg:Assertion per statement, kgg:ontology the ontology, kgg:inferred what the reasoner "
-    "adds, kgg:mappings the external identifiers."
-)
-
-
-def _sd(name: str) -> ox.NamedNode:
-    return ox.NamedNode(str(SD[name]))
-
-
-def _void(name: str) -> ox.NamedNode:
-    return ox.NamedNode(str(VOID[name]))
-
-
-def service_description(eng: AppState) -> list[ox.Triple]:
-    config = eng.config
-    endpoint = ox.NamedNode(eng.endpoint_url())
-    dataset = ox.NamedNode(endpoint.value + "#dataset")
-    default = ox.NamedNode(endpoint.value + "#default-graph")
-    limits = (
-        f"Read-only. Each query may run for {config.timeout:g} s; results are cut at "
-        f"{config.row_cap} rows (the X-Result-Truncated header says so); requests may be "
-        f"{config.max_request_bytes} bytes. SERVICE is refused unless its endpoint is allowed "
-        f"({', '.join(config.service_allow_list) or 'none is'})."
-    )
-    sizes = eng.graph_sizes()
-    default_size = eng.memo("default_graph_size", lambda: _default_graph_size(eng))
-    t = ox.Triple
-    out = [
-        t(endpoint, RDF_TYPE, _sd("Service")),
-        t(endpoint, _sd("endpoint"), endpoint),
-        t(endpoint, _sd("supportedLanguage"), _sd("SPARQL11Query")),
-        t(endpoint, _sd("feature"), _sd("UnionDefaultGraph")),
-        t(
-            endpoint,
-            _sd("defaultEntailmentRegime"),
-            ox.NamedNode("http://www.w3.org/ns/entailment/Simple"),
-        ),
-        t(endpoint, _sd("defaultDataset"), dataset),
-        t(
-            endpoint,
-            ox.NamedNode(DCTERMS + "title"),
-            ox.Literal("cartkg SPARQL endpoint", language="en"),
-        ),
-        t(endpoint, ox.NamedNode(RDFS + "comment"), ox.Literal(limits, language="en")),
-        t(dataset, RDF_TYPE, _sd("Dataset")),
-        t(
-            dataset,
-            ox.NamedNode(RDFS + "seeAlso"),
-            ox.NamedNode(eng.site_url() + ".well-known/void"),
-        ),
-        t(dataset, _sd("defaultGraph"), default),
-        t(default, RDF_TYPE, _sd("Graph")),
-        t(default, ox.NamedNode(RDFS + "comment"), ox.Literal(DEFAULT_GRAPH_NOTE, language="en")),
-        t(default, _void("triples"), ox.Literal(str(default_size), datatype=XSD_INTEGER)),
-    ]
-    if config.service_allow_list:
-        out.append(t(endpoint, _sd("feature"), _sd("BasicFederatedQuery")))
-    for fmt in (*SOLUTIONS, *GRAPHS):
-        out.append(t(endpoint, _sd("resultFormat"), ox.NamedNode(fmt.w3c)))
-    for name, size in sizes.items():
-        node = ox.NamedNode(f"{endpoint.value}#graph-{name.rsplit('/', 1)[-1]}")
-        graph = ox.NamedNode(node.value + "-content")
-        out += [
-            t(dataset, _sd("namedGraph"), node),
-            t(node, RDF_TYPE, _sd("NamedGraph")),
-            t(node, _sd("name"), ox.NamedNode(name)),
-            t(node, _sd("graph"), graph),
-            t(graph, RDF_TYPE, _sd("Graph")),
-            t(graph, _void("triples"), ox.Literal(str(size), datatype=XSD_INTEGER)),
-        ]
-    return out
-
-
-def _default_graph_size(eng: AppState) -> int:
-    rows = eng.table("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }").rows
-    return int(rows[0][0].value) if rows and isinstance(rows[0][0], ox.Literal) else 0
 
 
 @cache
@@ -136,11 +49,11 @@ def _artefacts(release_dir: Path) -> dict[str, str]:
 
 def _dumps(eng: AppState) -> list[ox.Triple]:
     """Where this server serves the dataset: its endpoint and the release's data files."""
-    out = [ox.Triple(DATASET, _void("sparqlEndpoint"), ox.NamedNode(eng.endpoint_url()))]
+    out = [ox.Triple(DATASET, void_term("sparqlEndpoint"), ox.NamedNode(eng.endpoint_url()))]
     for name in _artefacts(eng.config.release_dir):
         if name.startswith("cartkg."):  # the whole dataset, in each syntax
             url = ox.NamedNode(f"{eng.site_url()}download/{name}")
-            out.append(ox.Triple(DATASET, _void("dataDump"), url))
+            out.append(ox.Triple(DATASET, void_term("dataDump"), url))
     return out
 
 

@@ -16,45 +16,15 @@ from cartkg.canned import ParameterError
 from cartkg.namespaces import BASE
 
 from . import entity as entities
+from .cannedrequest import dataset_for, find, page_number
 from .formats import TRIPLE_FORMATS
 from .jobs import Job, QueryError, Raw
+from .querypage import html, query_page
 from .responses import HttpError, choose, rdf_response
 from .state import state
 from .view import Shown, show
 
 bp = Blueprint("pages", __name__)
-
-DEFAULT_QUERY = """SELECT ?thing ?label ?type WHERE {
-  ?thing rdfs:label ?label ;
-         a ?type .
-  FILTER(STRSTARTS(STR(?thing), STR(kg:)))
-}
-ORDER BY ?label
-LIMIT 25
-"""
-
-
-def html(body: str, status: int = 200) -> Response:
-    return Response(body, status, content_type="text/html; charset=utf-8")
-
-
-def query_page(query: str | None = None) -> Response:
-    """The query editor, with the canned queries as examples; `query` runs on load."""
-    eng = state()
-    examples = [
-        {"name": q.name, "summary": q.summary or q.name, "query": q.self_contained(eng.prefixes)}
-        for q in eng.canned.values()
-    ]
-    return html(
-        render_template(
-            "query.html",
-            query=query or DEFAULT_QUERY,
-            autorun=query is not None,
-            examples=examples,
-            prefixes=sorted(eng.prefixes.items()),
-            config=eng.config,
-        )
-    )
 
 
 @bp.route("/")
@@ -99,8 +69,6 @@ def _graph_sample(iri: str) -> list[tuple[Shown, ...]]:
 @bp.route("/queries/<name>")
 def canned_page(name: str) -> Response:
     """A canned query with a form for its parameters, and its results when asked."""
-    from .canned import dataset_for, find, page_number  # canned -> protocol -> pages
-
     eng = state()
     query = find(name)
     values = {p.name: request.args.get(p.name, "") for p in query.parameters}

@@ -2,7 +2,7 @@
 
 This is the friendly first answer, a 403 or 400 that says why. What is enforced is enforced
 by the kernel (`sandbox.py`): a SERVICE clause this scan misses cannot connect anywhere. The
-scan reads the query with `lexer.py` in one linear pass, as pyoxigraph reads it, in the
+scan reads the query with `cartkg.sparqllex` in one linear pass, as pyoxigraph reads it, in the
 request thread: no parser, no lock, no work that grows faster than the text.
 """
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from itertools import islice
 from urllib.parse import urljoin
 
-from .lexer import QUERY_FORMS, UPDATE_KEYWORDS, Token, TooDeep, declaration, stream
+from cartkg.sparqllex import QUERY_FORMS, UPDATE_KEYWORDS, Token, TooDeep, declaration, stream
 
 _MENTIONS_SERVICE = re.compile(r"service", re.IGNORECASE)
 _UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
@@ -123,7 +123,7 @@ def _found(
         deque(toks, maxlen=0)  # to the end all the same: the lexer measures the nesting
         return []
     if prefixes is None:
-        from cartkg.query import prefixes as default_prefixes
+        from cartkg.prefixes import sparql_prefixes as default_prefixes
 
         prefixes = default_prefixes()
     return list(_services(toks, dict(prefixes), base))

@@ -101,7 +101,7 @@ def _check_release(config: ServerConfig) -> None:
     release to serve, a store that does not open or answer, a canned query with a mistake
     (SourceError names file and line), a bad setting."""
     from cartkg.canned import load_all
-    from cartkg.query import prefixes
+    from cartkg.prefixes import sparql_prefixes as prefixes
     from cartkg.store import store_path
 
     from .admission import parse_networks

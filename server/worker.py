@@ -29,9 +29,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from cartkg.sparqllex import TooDeep
+
 from .formats import GRAPHS, SOLUTIONS, Row, by_name, write_boolean, write_graph, write_solutions
 from .jobs import Job, Outcome, QueryError, Raw, Serialized
-from .lexer import TooDeep
 from .safety import route
 from .sandbox import RELAY_URL, Policy, Unavailable, enter
 

@@ -24,7 +24,7 @@ import pytest
 
 from cartkg.canned import load_all
 from cartkg.paths import layout
-from cartkg.query import prefixes
+from cartkg.prefixes import sparql_prefixes as prefixes
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "server"))
 sys.path.insert(0, str(Path(__file__).parent / "clients"))

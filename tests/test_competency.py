@@ -22,7 +22,7 @@ import yaml
 from cartkg import canned
 from cartkg.namespaces import CARTKG, GRAPH, KG
 from cartkg.paths import layout
-from cartkg.query import prefixes
+from cartkg.prefixes import sparql_prefixes as prefixes
 from cartkg.store import open_store, union_flag
 
 QUERIES = layout().queries

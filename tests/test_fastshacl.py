@@ -13,8 +13,8 @@ import pytest
 from rdflib import Graph
 
 from cartkg.fastshacl import Validation, open_store, validate
+from cartkg.fastshacl.results import Result
 from cartkg.paths import project_root
-from cartkg.report import Result
 
 BENCH = project_root() / "bench"
 sys.path.insert(0, str(BENCH))

@@ -12,7 +12,7 @@ import pytest
 from cartkg.canned import ParameterError, load_all, parse_text
 from cartkg.errors import SourceError
 from cartkg.paths import layout
-from cartkg.query import prefixes as endpoint_prefixes
+from cartkg.prefixes import sparql_prefixes as endpoint_prefixes
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "server"))
 from server_support import QUERIES, close_app, make_app

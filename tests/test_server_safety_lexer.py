@@ -17,8 +17,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent / "reliability"))
 from netcanary import Canary
 
-from cartkg.server.lexer import tokens
 from cartkg.server.safety import services
+from cartkg.sparqllex import tokens
 
 CORPUS = {
     "comment ended by CR": "SELECT * {{\n# x\rSERVICE <{u}/cr> {{}}\n}}",

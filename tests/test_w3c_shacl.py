@@ -21,8 +21,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import SH, Namespace
 
 from cartkg.fastshacl import Validation, validate
+from cartkg.fastshacl.results import Result, compact, path_text
 from cartkg.paths import project_root
-from cartkg.report import Result, compact, path_text
 
 SUITE = project_root().parent / "shared" / "w3c-shacl-tests"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")

@@ -22,7 +22,7 @@ which engine took each shape. Results are pySHACL's, result for result: see READ
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Literal as Choice
@@ -32,11 +32,11 @@ from rdflib import Graph
 from cartkg.fastshacl import fallback
 from cartkg.fastshacl.load import DataSource, as_list, open_store
 from cartkg.fastshacl.parallel import run_roots
+from cartkg.fastshacl.results import Compact, Report, Result, compact, compactor
 from cartkg.fastshacl.shapes import ShapesModel
 from cartkg.fastshacl.support import plan
-from cartkg.report import Report, Result, compact
 
-__all__ = ["Validation", "open_store", "validate"]
+__all__ = ["Report", "Result", "Validation", "open_store", "validate"]
 
 
 @dataclass
@@ -57,22 +57,25 @@ def validate(
     engine: Choice["fast", "pyshacl"] = "fast",
     allow_warnings: bool = False,
     workers: int | None = None,
+    prefixes: Mapping[str, str] | None = None,
 ) -> Validation:
     """Validate `data` (files, rdflib graphs or a pyoxigraph store, merged with `ontology`)
     against `shapes_graph`.
 
     `allow_warnings`: warnings and infos do not make data non-conforming, as in pySHACL's
     option of that name. `workers`: processes for the fast engine (default: one per CPU when
-    the data is big and the CPUs are idle; see `parallel.py`).
+    the data is big and the CPUs are idle; see `parallel.py`). `prefixes`: the prefix map
+    results are written with (default: the W3C namespaces, `results.STANDARD_PREFIXES`).
     """
+    write: Compact = compact if prefixes is None else compactor(prefixes)
     model = ShapesModel(shapes_graph)
     timings: dict[str, float] = {}
     if engine == "pyshacl":
         with _timed(timings, "load"):
             graph = fallback.rdflib_graph([*as_list(data), *as_list(ontology)])
         with _timed(timings, "validate"):
-            conforms, results = fallback.run(graph, shapes_graph, allow_warnings)
-        routes = {compact(r.node): "pyshacl" for r in model.roots()}
+            conforms, results = fallback.run(graph, shapes_graph, allow_warnings, write)
+        routes = {write(r.node): "pyshacl" for r in model.roots()}
         return Validation(conforms, _sorted(results), routes, timings)
     if engine != "fast":
         raise ValueError(f"unknown engine {engine!r}: use 'fast' or 'pyshacl'")
@@ -80,11 +83,11 @@ def validate(
         store = open_store(data, ontology)
     reasons = plan(model)
     routes = {
-        compact(node): "fast" if why is None else f"pyshacl: {why}" for node, why in reasons.items()
+        write(node): "fast" if why is None else f"pyshacl: {why}" for node, why in reasons.items()
     }
     fast_roots = [node for node, why in reasons.items() if why is None]
     with _timed(timings, "validate"):
-        found = run_roots(store, model, fast_roots, allow_warnings, workers)
+        found = run_roots(store, model, fast_roots, allow_warnings, write, workers)
     conforms = not any(blocking for _, blocking in found)
     results = [result for result, _ in found]
     if len(fast_roots) < len(reasons):
@@ -92,7 +95,7 @@ def validate(
             pruned = fallback.without_targets(shapes_graph, fast_roots)
             # pySHACL reads the data itself, as it would alone (its prefixes, its literals).
             graph = fallback.rdflib_graph([*as_list(data), *as_list(ontology)])
-            slow_conforms, slow_results = fallback.run(graph, pruned, allow_warnings)
+            slow_conforms, slow_results = fallback.run(graph, pruned, allow_warnings, write)
         conforms = conforms and slow_conforms
         results += slow_results
     return Validation(conforms, _sorted(results), routes, timings)

@@ -19,6 +19,7 @@ from rdflib.namespace import SH
 from cartkg.fastshacl import compile as sq
 from cartkg.fastshacl import sparql
 from cartkg.fastshacl.conditions import out_of_order, python_check
+from cartkg.fastshacl.results import Compact, Result, path_text
 from cartkg.fastshacl.shapes import (
     Closed,
     Constraint,
@@ -36,7 +37,6 @@ from cartkg.fastshacl.shapes import (
 )
 from cartkg.fastshacl.sparql import SparqlQuery
 from cartkg.fastshacl.terms import OxTerm, quiet_rdflib, to_rdflib
-from cartkg.report import Result, compact, path_text
 
 _ALLOWED_WITH_WARNINGS = {SH.Warning, SH.Info}
 
@@ -349,8 +349,9 @@ class Results:
     """Hits as report results. Terms and shapes repeat from result to result: each is
     written out once."""
 
-    def __init__(self, shapes: Graph) -> None:
+    def __init__(self, shapes: Graph, write: Compact) -> None:
         self.shapes = shapes
+        self.write = write
         self._terms: dict[OxTerm | URIRef, str] = {}
         self._shapes: dict[int, tuple[str, str | None, str, str]] = {}
 
@@ -370,16 +371,20 @@ class Results:
 
     def _term(self, term: OxTerm | URIRef) -> str:
         if term not in self._terms:
-            self._terms[term] = compact(term if isinstance(term, URIRef) else to_rdflib(term))
+            self._terms[term] = self.write(term if isinstance(term, URIRef) else to_rdflib(term))
         return self._terms[term]
 
     def _shape(self, shape: Shape) -> tuple[str, str | None, str, str]:
         if id(shape) not in self._shapes:
-            path = path_text(self.shapes, shape.path_node) if shape.path is not None else None
+            path = (
+                path_text(self.shapes, shape.path_node, self.write)
+                if shape.path is not None
+                else None
+            )
             self._shapes[id(shape)] = (
                 str(shape.severity).rsplit("#", 1)[-1],
                 path,
-                compact(shape.node),
+                self.write(shape.node),
                 "; ".join(sorted(str(m) for m in shape.messages)),
             )
         return self._shapes[id(shape)]

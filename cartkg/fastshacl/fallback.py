@@ -12,8 +12,8 @@ from rdflib.namespace import SH
 from rdflib.term import Node
 
 from cartkg.fastshacl.files import read_graph
+from cartkg.fastshacl.results import Compact, Result, compact, read_result
 from cartkg.fastshacl.terms import quiet_rdflib, to_rdflib
-from cartkg.report import Result, read_result
 
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
 
@@ -60,7 +60,9 @@ def without_targets(shapes: Graph, nodes: Iterable[Node]) -> Graph:
     return copy
 
 
-def run(data: Graph, shapes: Graph, allow_warnings: bool = False) -> tuple[bool, list[Result]]:
+def run(
+    data: Graph, shapes: Graph, allow_warnings: bool = False, write: Compact = compact
+) -> tuple[bool, list[Result]]:
     """pySHACL's verdict and results (top-level results only, not their sh:detail)."""
     import pyshacl  # slow to import; the fast engine seldom needs it
 
@@ -76,5 +78,5 @@ def run(data: Graph, shapes: Graph, allow_warnings: bool = False) -> tuple[bool,
         inplace=True,
     )
     assert isinstance(report, Graph)
-    results = [read_result(report, node) for node in report.objects(None, SH.result)]
+    results = [read_result(report, node, write) for node in report.objects(None, SH.result)]
     return bool(conforms), results

@@ -14,16 +14,16 @@ import pyoxigraph as ox
 
 from cartkg.fastshacl import compile as sq
 from cartkg.fastshacl.engine import Engine, Results
+from cartkg.fastshacl.results import Compact, Result
 from cartkg.fastshacl.shapes import ShapeNode, ShapesModel
 from cartkg.fastshacl.terms import quiet_rdflib
-from cartkg.report import Result
 
 Found = list[tuple[Result, bool]]  # each result, and whether it makes the data non-conforming
 
 _BIG = 100_000  # quads
 
 # What forked workers inherit: set just before the fork, read in `_work`.
-_SHARED: tuple[ox.Store, ShapesModel, bool] | None = None
+_SHARED: tuple[ox.Store, ShapesModel, bool, Compact] | None = None
 
 
 def run_roots(
@@ -31,15 +31,16 @@ def run_roots(
     model: ShapesModel,
     roots: list[ShapeNode],
     allow_warnings: bool,
+    write: Compact,
     workers: int | None = None,
 ) -> Found:
     """Validate the shapes `roots` (shapes with targets) on `store`."""
     global _SHARED
     workers = min(workers or _default_workers(store), len(roots))
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return _validate(Engine(store, model, allow_warnings), roots)
+        return _validate(Engine(store, model, allow_warnings), roots, write)
     groups = _balance(store, model, roots, workers)
-    _SHARED = (store, model, allow_warnings)
+    _SHARED = (store, model, allow_warnings, write)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             parts = pool.map(_work, groups)
@@ -59,13 +60,13 @@ def _default_workers(store: ox.Store) -> int:
 
 def _work(roots: list[ShapeNode]) -> Found:
     assert _SHARED is not None, "run in a worker forked by run_roots"
-    store, model, allow_warnings = _SHARED
-    return _validate(Engine(store, model, allow_warnings), roots)
+    store, model, allow_warnings, write = _SHARED
+    return _validate(Engine(store, model, allow_warnings), roots, write)
 
 
-def _validate(engine: Engine, roots: list[ShapeNode]) -> Found:
+def _validate(engine: Engine, roots: list[ShapeNode], write: Compact) -> Found:
     found: Found = []
-    result = Results(engine.model.graph)
+    result = Results(engine.model.graph, write)
     for node in roots:
         root = engine.model.shape(node)
         hits = engine.results(root, sq.targets(root.targets))

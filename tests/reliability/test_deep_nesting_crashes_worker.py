@@ -18,7 +18,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parents[1] / "fixtures" / "server"))
 from server_support import close_app, make_app
 
-#: The limit documented in server/README.md (cartkg.server.lexer.MAX_NESTING).
+#: The limit documented in server/README.md (cartkg.sparqllex.MAX_NESTING).
 MAX_NESTING = 1000
 JSON = {"Accept": "application/sparql-results+json"}
 CHAINS = "1=1"
