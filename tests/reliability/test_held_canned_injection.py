@@ -219,8 +219,9 @@ def test_every_basil_type_round_trips_by_both_paths(typed_app: Any, suffix: str)
 
 def test_parameter_handling_is_400_naming_the_parameter(app: Any) -> None:
     """Row "Parameter handling: repeated, unknown, `format=../../etc/passwd`, `page` on an
-    unpaginated query, empty value" (PASS): 400 x4 naming the parameter; the empty value
-    counts as "not given"."""
+    unpaginated query, empty value" (PASS): 400 x4 naming the parameter. The review saw an empty
+    value count as "not given"; since issue 12 (schemathesis: an empty IRI is not an IRI) it is
+    400 naming the parameter too, and leaving the parameter out gives the default."""
     client = app.test_client()
     repeated = client.get("/api/by_label?label=CD19&label=x", headers=JSON)
     unknown = client.get("/api/by_label", query_string={"label": "CD19", "lable": "x"})
@@ -232,7 +233,7 @@ def test_parameter_handling_is_400_naming_the_parameter(app: Any) -> None:
         assert named in response.data
         assert b"root:x" not in response.data
     empty = client.get("/api/things_of_type", query_string={"type": ""}, headers=JSON)
-    default = client.get("/api/things_of_type", headers=JSON)
-    assert empty.status_code == 200 and rows(empty) == rows(default)
+    assert empty.status_code == 400 and b"type" in empty.data
+    assert client.get("/api/things_of_type", headers=JSON).status_code == 200
     required = client.get("/api/by_label", query_string={"label": ""})
     assert required.status_code == 400 and b"label" in required.data
