@@ -20,11 +20,30 @@ SERVER_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "server"
 SHARED = project_root().parent / "shared"
 
 
+#: What the tests need beyond the Python packages, which `.ci/run` installs; without one of them,
+#: its tests skip with a reason on a developer's machine.
+PREREQUISITES = {
+    "java": "the OWL reasoner (HermiT)",
+    "chromium": "the page tests (headless Chromium)",
+    "chromedriver": "the page tests (selenium)",
+    "dot": "the data-model picture (graphviz)",
+    "npm": "the Comunica client test",
+}
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """In CI a missing ../shared fails the run instead of skipping what needs it."""
-    if os.environ.get("CI") == "true" and not (SHARED / "sources").is_dir():
-        pytest.exit(f"CI=true, but {SHARED}/sources is missing: the run would skip the tests "
-                    "of the source documents and still pass", returncode=1)  # fmt: skip
+    """In CI a missing prerequisite fails the run at once, instead of its tests skipping and
+    the run passing."""
+    if os.environ.get("CI") != "true":
+        return
+    missing = (
+        [f"{SHARED}/sources (the source documents)"] if not (SHARED / "sources").is_dir() else []
+    )
+    missing += [
+        f"`{tool}` ({why})" for tool, why in PREREQUISITES.items() if not shutil.which(tool)
+    ]
+    if missing:
+        pytest.exit(f"CI=true, but missing: {'; '.join(missing)}", returncode=1)
 
 
 @pytest.fixture
