@@ -1,6 +1,6 @@
 """A VoID description of a release: what the dataset is, and sizes of it, its named graphs,
 classes and properties. Where it is served (void:sparqlEndpoint, void:dataDump) is added by the
-server that serves it (server/description.py), which alone knows its URL.
+server that serves it (cartkg/server/description.py), which alone knows its URL.
 
 Partitions get IRIs made from a hash of what they partition by, so the description is the same
 for the same data (no blank nodes, no timestamps).

@@ -1,7 +1,7 @@
 """Imports point one way (issue 10, "Layers that point one way"; architecture review 1.3).
 
 The layers, bottom to top: `cartkg.fastshacl` (stands alone, so it could be published by itself),
-the core (`cartkg`), the server (`server/`, imported as `cartkg.server`), the CLI
+the core (`cartkg`), the server (`cartkg.server`), the CLI
 (`cartkg.cli`, `cartkg.importcmd`, `cartkg.query`). Blueprints share helper modules and never
 import each other. Every import counts, function-level ones included, relative ones resolved.
 """
@@ -21,18 +21,13 @@ FASTSHACL = "cartkg.fastshacl"
 
 
 def _module_name(path: Path) -> str:
-    """The dotted name a file is imported as; `server/` is `cartkg.server`."""
-    if path.is_relative_to(ROOT / "server"):
-        parts = ("cartkg", "server", *path.relative_to(ROOT / "server").parts)
-    else:
-        parts = path.relative_to(ROOT).parts
-    name = ".".join(parts).removesuffix(".py")
+    """The dotted name a file is imported as."""
+    name = ".".join(path.relative_to(ROOT).parts).removesuffix(".py")
     return name.removesuffix(".__init__")
 
 
 def _modules() -> dict[str, Path]:
-    core = [p for p in (ROOT / "cartkg").rglob("*.py") if "server" not in p.relative_to(ROOT).parts]
-    return {_module_name(p): p for p in [*core, *(ROOT / "server").rglob("*.py")]}
+    return {_module_name(p): p for p in (ROOT / "cartkg").rglob("*.py")}
 
 
 MODULES = _modules()

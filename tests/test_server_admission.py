@@ -1,5 +1,5 @@
-"""Admission of queries (server/admission.py): who the client is, and the bounds per client and
-overall. The whole server under attack is tested in tests/reliability/."""
+"""Admission of queries (cartkg/server/admission.py): who the client is, and the bounds per client
+and overall. The whole server under attack is tested in tests/reliability/."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The response cache (server/cache.py): identical requests replayed, anything else passed on."""
+"""The response cache (cartkg/server/cache.py): identical requests replayed, anything else passed
+on."""
 
 from __future__ import annotations
 

@@ -461,7 +461,7 @@ def test_runaway_query_is_stopped_while_others_are_served(client, app) -> None: 
 
     def runaway() -> None:
         started = time.monotonic()
-        # Another client: one client's queries wait for its own (server/admission.py).
+        # Another client: one client's queries wait for its own (cartkg/server/admission.py).
         runner = app.test_client()
         runner.environ_base["REMOTE_ADDR"] = "127.0.0.2"
         response = runner.get("/sparql", query_string={"query": RUNAWAY})

@@ -1,5 +1,6 @@
-"""The relay between a sandboxed worker and its allow-listed SERVICE endpoints (server/relay.py):
-real workers in their own network namespaces, real HTTP listeners on 127.0.0.1."""
+"""The relay between a sandboxed worker and its allow-listed SERVICE endpoints
+(cartkg/server/relay.py): real workers in their own network namespaces, real HTTP listeners on
+127.0.0.1."""
 
 from __future__ import annotations
 

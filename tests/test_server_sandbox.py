@@ -1,4 +1,4 @@
-"""The query workers' network sandbox (server/sandbox.py), entered by real child processes:
+"""The query workers' network sandbox (cartkg/server/sandbox.py), entered by real child processes:
 what the kernel refuses once it is in force."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Both server command lines, `cartkg serve` and `python -m cartkg.server`, expose every
-`ServerConfig` setting with the one default written in server/config.py, and a value given on
+`ServerConfig` setting with the one default written in cartkg/server/config.py, and a value given on
 either reaches the configuration (architecture review 2026-12, section 1.5 "Server settings":
 defaults were written three times, and `cartkg serve` could not set `--timeout`, `--row-cap`,
 `--public-url`, `--cache-entries` or `--in-memory`)."""

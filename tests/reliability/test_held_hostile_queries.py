@@ -25,7 +25,7 @@ from server_support import close_app, make_app, start_server, stop_server
 
 JSON = {"Accept": "application/sparql-results+json"}
 KG = "https://w3id.org/cartkg/id/"
-LIMIT = 1_000_000  # the default request limit (server/config.py), which the review used
+LIMIT = 1_000_000  # the default request limit (cartkg/server/config.py), which the review used
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 """Reliability review 2026-12, area 3 row "50 concurrent clients, 60 s" (it passed), kept as a
-regression test now that queries are admitted per client (server/admission.py): 50 clients, each
-from its own loopback address, keep a real server (2 processes x 4 query workers, the defaults)
+regression test now that queries are admitted per client (cartkg/server/admission.py): 50 clients,
+each from its own loopback address, keep a real server (2 processes x 4 query workers, the defaults)
 busy for 20 s with the review's mix, and no answer may be an error. The figures printed are
 indicative only (the load generator shares the cores); throughput belongs in bench/.
 
