@@ -4,8 +4,8 @@ once some other subject has an rdf:type triple.
 Upstream: https://github.com/RDFLib/rdflib/issues/2332
 
 The project works around it by running the ontology checks (`cartkg qc`, cartkg/qc.py; many of
-ontology/qc/*.rq use VALUES, none OPTIONAL today) on pyoxigraph. This test asserts the bug is still there; when
-it FAILS, upstream has fixed it and rdflib could run those checks again.
+ontology/qc/*.rq use VALUES, none OPTIONAL today) on pyoxigraph. This test asserts the bug is
+still there; when it FAILS, upstream has fixed it and rdflib could run those checks again.
 """
 
 from __future__ import annotations
