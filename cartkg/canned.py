@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-import yaml
 
+from cartkg import decorators
 from cartkg.errors import CartkgError, SourceError
 from cartkg.sparqllex import Token, projection, prologue, query_form, tokens, where_group
 
@@ -302,14 +302,10 @@ def parse_text(
 ) -> CannedQuery:
     """A canned query from its text; SourceError names the file and line of any mistake."""
     file = str(path) if path else name
-    lines = [(n, line[2:]) for n, line in enumerate(text.splitlines(), 1) if line.startswith("#+")]
-    decorators = _decorators(lines, file)
+    header = decorators.read(text, file)
+    values, fail = header.values, header.error
 
-    def fail(message: str, key: str | None = None) -> SourceError:
-        line = next((n for n, body in lines if key and body.strip().startswith(f"{key}:")), None)
-        return SourceError(message, file=file, line=line or (lines[0][0] if lines else 1))
-
-    unknown = sorted(set(decorators) - _DECORATORS)
+    unknown = sorted(set(values) - _DECORATORS)
     if unknown:
         raise fail(
             f"unknown decorator {unknown[0]!r}; known: {', '.join(sorted(_DECORATORS))}", unknown[0]
@@ -321,20 +317,20 @@ def parse_text(
     _, declared = prologue(toks)
     parameters = _parameters(toks, {**(prefixes or {}), **declared}, file)
     try:
-        parameters = _apply_defaults(parameters, decorators.get("defaults"), prefixes)
+        parameters = _apply_defaults(parameters, values.get("defaults"), prefixes)
     except (CartkgError, ValueError) as err:
         raise fail(f"defaults: {err}", "defaults") from None
     try:
-        parameters = _apply_enumerate(parameters, decorators.get("enumerate"))
+        parameters = _apply_enumerate(parameters, values.get("enumerate"))
     except ValueError as err:
         raise fail(f"enumerate: {err}", "enumerate") from None
-    method = str(decorators.get("method", "GET")).upper()
+    method = str(values.get("method", "GET")).upper()
     if method not in ("GET", "POST"):
         raise fail(f"method must be GET or POST, not {method}", "method")
-    pagination = decorators.get("pagination")
+    pagination = values.get("pagination")
     if pagination is not None and (not isinstance(pagination, int) or pagination < 1):
         raise fail(f"pagination must be a positive whole number, not {pagination!r}", "pagination")
-    tags = decorators.get("tags", [])
+    tags = values.get("tags", [])
     if isinstance(tags, str):
         tags = [tags]
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
@@ -347,34 +343,14 @@ def parse_text(
         name=name,
         text=text,
         form=form,
-        summary=str(decorators.get("summary", "")).strip(),
-        description=str(decorators.get("description", "")).strip(),
+        summary=str(values.get("summary", "")).strip(),
+        description=str(values.get("description", "")).strip(),
         tags=tuple(tags),
         method=method,
         pagination=pagination,
         parameters=parameters,
         path=path,
     )
-
-
-def _decorators(lines: list[tuple[int, str]], file: str) -> dict[str, Any]:
-    if not lines:
-        return {}
-    try:
-        data = yaml.safe_load("\n".join(body for _, body in lines))
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        line = lines[min(mark.line, len(lines) - 1)][0] if mark else lines[0][0]
-        raise SourceError(
-            f"bad decorator YAML: {err.problem or err}", file=file, line=line
-        ) from None
-    except yaml.YAMLError as err:
-        raise SourceError(f"bad decorator YAML: {err}", file=file, line=lines[0][0]) from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise SourceError("decorators must be `key: value` lines", file=file, line=lines[0][0])
-    return data
 
 
 def _parameters(toks: list[Token], prefixes: Mapping[str, str], file: str) -> tuple[Parameter, ...]:

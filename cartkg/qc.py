@@ -1,13 +1,15 @@
 """`cartkg qc`: ontology quality checks in the manner of ROBOT's `report`, plus OWL reasoning.
 
 Each check is a SPARQL SELECT in `ontology/qc/<name>.rq` returning `?entity ?property ?value`
-(one row per problem), with a header of `#+ key: value` lines:
+(one row per problem), with a header of `#+ key: value` lines (grlc's YAML, as the canned
+queries: `cartkg.decorators`):
 
     #+ name: missing_label          (the file's name)
     #+ level: ERROR                 (ERROR, WARN or INFO)
     #+ external: skip               (the level for terms not in the ontology's namespace,
     #+                               or skip; default: the same level)
-    #+ description: What is wrong, in a sentence; indented `#+` lines continue it.
+    #+ description: What is wrong, in a sentence; indented `#+` lines continue it
+    #+   (a YAML plain scalar: no ": " or " #" inside; quote it if it needs them).
 
 The checks run on pyoxigraph (rdflib's SPARQL drops rows on VALUES + OPTIONAL, rdflib issue
 #2332), on the ontology set the build reads (`vocabulary.ontology_files`: the imports too). The
@@ -34,7 +36,7 @@ from pyoxigraph import Literal as OxLiteral
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-from cartkg import reportfmt
+from cartkg import decorators, reportfmt
 from cartkg.errors import CartkgError, SourceError
 from cartkg.namespaces import ONTOLOGY_IRI
 from cartkg.paths import layout
@@ -77,17 +79,18 @@ class Check:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as err:
             raise SourceError(f"cannot read: {err}", file=str(path)) from None
-        fields = _header(text)
+        header = decorators.read(text, str(path))
+        fields = {k: "" if v is None else str(v).strip() for k, v in header.values.items()}
         for key in ("name", "level", "description"):
             if not fields.get(key):
-                raise SourceError(f"the header has no '#+ {key}:' line", file=str(path), line=1)
+                raise header.error(f"the header has no '#+ {key}:' line")
         if fields["name"] != path.stem:
-            raise SourceError(f"name {fields['name']!r} is not the file's", file=str(path), line=1)
+            raise header.error(f"name {fields['name']!r} is not the file's", "name")
         external = fields.get("external", fields["level"])
         for key, value in (("level", fields["level"]), ("external", external)):
             if value not in LEVELS and not (key == "external" and value == "skip"):
                 known = ", ".join([*LEVELS, "skip"] if key == "external" else LEVELS)
-                raise SourceError(f"{key} {value!r}: expected {known}", file=str(path), line=1)
+                raise header.error(f"{key} {value!r}: expected {known}", key)
         return cls(
             name=fields["name"],
             level=fields["level"],
@@ -103,28 +106,6 @@ class Check:
         if entity.startswith(BUILTIN):
             return None
         return self.external
-
-
-def _header(text: str) -> dict[str, str]:
-    """The `#+ key: value` lines; a `#+` line indented further continues the value.
-
-    >>> _header("#+ name: x\\n#+ description: one\\n#+   two\\nSELECT")
-    {'name': 'x', 'description': 'one two'}
-    """
-    fields: dict[str, str] = {}
-    key = None
-    for line in text.splitlines():
-        if not line.startswith("#+"):
-            if line.strip() and not line.startswith("#"):
-                break
-            continue
-        body = line[2:]
-        if body.startswith("  ") and key:
-            fields[key] = f"{fields[key]} {body.strip()}"
-        else:
-            key, _, value = body.strip().partition(":")
-            fields[key.strip()] = value.strip()
-    return fields
 
 
 def checks_dir() -> Path:

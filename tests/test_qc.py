@@ -115,7 +115,7 @@ def test_reports_in_robot_tsv_json_and_junit(tmp_path: Path) -> None:
 def test_a_check_with_a_bad_header_is_named(tmp_path: Path) -> None:
     bad = tmp_path / "odd_check.rq"
     bad.write_text("#+ name: odd_check\n#+ level: SEVERE\n#+ description: Odd.\nSELECT * {}\n")
-    with pytest.raises(SourceError, match=r"odd_check\.rq:1: level 'SEVERE'"):
+    with pytest.raises(SourceError, match=r"odd_check\.rq:2: level 'SEVERE'"):
         Check.read(bad)
     bad.write_text("#+ name: other\n#+ level: INFO\n#+ description: Odd.\nSELECT * {}\n")
     with pytest.raises(SourceError, match="not the file's"):
