@@ -1,6 +1,6 @@
 """Run every benchmark, one after the other, and print their tables.
 
-    python bench/run.py [build|endpoint|shacl|validate ...]
+    python bench/run.py [build|endpoint|shacl|validate|scan ...]
 
 Each benchmark is its own script with its own options (see its docstring); this runs them
 with their defaults. Benchmarks are never part of the test suite: timings on a shared CI
@@ -19,6 +19,7 @@ BENCHMARKS = {
     "endpoint": HERE / "bench_endpoint.py",  # this endpoint vs `oxigraph serve-read-only`
     "shacl": HERE / "bench_shacl.py",  # 1M triples: fast engine (and pySHACL with a flag)
     "validate": HERE / "bench_validate.py",  # 1M triples: `cartkg validate` end to end
+    "scan": HERE / "bench_scan.py",  # the server's query scan on 1 MB of hostile text
 }
 
 
