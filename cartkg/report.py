@@ -15,28 +15,14 @@ from rdflib import RDF, Graph, Literal
 from rdflib.namespace import SH
 
 from cartkg import fastshacl
-from cartkg.fastshacl.results import compactor, read_result
+from cartkg.fastshacl.results import Result, compactor, read_result
 from cartkg.namespaces import PREFIXES
+
+# One result record for both engines (fastshacl's), its terms compacted with the project's prefixes.
+__all__ = ["Report", "Result", "compact"]
 
 #: An IRI as prefix:local where a project prefix fits, else <iri>; literals in N3.
 compact = compactor(PREFIXES)
-
-
-@dataclass(frozen=True)
-class Result:
-    severity: str  # Violation, Warning or Info
-    focus_node: str
-    result_path: str | None
-    value: str | None
-    source_shape: str | None
-    constraint_component: str
-    message: str
-
-    def text(self) -> str:
-        where = self.focus_node + (f" {self.result_path}" if self.result_path else "")
-        value = f" = {self.value}" if self.value else ""
-        shape = f" [{self.source_shape}]" if self.source_shape else ""
-        return f"{self.severity}: {where}{value}: {self.message}{shape}"
 
 
 @dataclass
@@ -66,12 +52,12 @@ class Report:
         report = next(graph.subjects(RDF.type, SH.ValidationReport), None)
         conforms = report is not None and graph.value(report, SH.conforms) == Literal(True)
         nodes = graph.objects(report, SH.result) if report is not None else iter(())
-        return cls.of(conforms, [_result(read_result(graph, node, compact)) for node in nodes])
+        return cls.of(conforms, [read_result(graph, node, compact) for node in nodes])
 
     @classmethod
     def of_fastshacl(cls, report: fastshacl.Report) -> Report:
         """fastshacl's report, its results in its order."""
-        return cls(conforms=report.conforms, results=[_result(r) for r in report.results])
+        return cls(conforms=report.conforms, results=list(report.results))
 
     @classmethod
     def of(cls, conforms: bool, results: list[Result]) -> Report:
@@ -80,7 +66,3 @@ class Report:
             results, key=lambda r: (r.severity != "Violation", r.focus_node, r.result_path or "")
         )
         return cls(conforms=conforms, results=results)
-
-
-def _result(result: fastshacl.Result) -> Result:
-    return Result(**vars(result))

@@ -66,6 +66,12 @@ class Result:
     constraint_component: str
     message: str
 
+    def text(self) -> str:
+        where = self.focus_node + (f" {self.result_path}" if self.result_path else "")
+        value = f" = {self.value}" if self.value else ""
+        shape = f" [{self.source_shape}]" if self.source_shape else ""
+        return f"{self.severity}: {where}{value}: {self.message}{shape}"
+
 
 @dataclass
 class Report:
