@@ -31,6 +31,7 @@ SCHEMA = Namespace("https://schema.org/")
 QUDT_UNIT = Namespace("http://qudt.org/vocab/unit/")
 VOID = Namespace("http://rdfs.org/ns/void#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+TIME = Namespace("http://www.w3.org/2006/time#")
 
 #: Prefixes every query may use without declaring them.
 PREFIXES: dict[str, str] = {
@@ -48,6 +49,7 @@ PREFIXES: dict[str, str] = {
     "unit": str(QUDT_UNIT),
     "void": str(VOID),
     "sh": "http://www.w3.org/ns/shacl#",
+    "time": str(TIME),
 }
 
 

@@ -137,7 +137,7 @@ class _Writer:
             classes = [self.value_class(c) for c in self.members(rng)]
             out += self.class_test(classes, pad)
             return out + self.message(pad, f"The value of '{label}' must be {self.nouns(classes)}.")
-        if rng is None:
+        if rng is None or rng == RDFS.Literal:
             return f"{pad}sh:nodeKind sh:Literal ;\n" + self.message(
                 pad, f"The value of '{label}' must be a literal."
             )

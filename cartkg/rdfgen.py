@@ -5,7 +5,8 @@
 | `kgg:ontology` | the ontology |
 | `kgg:curation` | entity types, labels, aliases, descriptions; the source document records |
 | `kgg:<source id>` | what that source states, and the value nodes it uses |
-| `kgg:provenance` | one `cartkg:Assertion` per (source, subject, predicate, object) |
+| `kgg:provenance` | one `cartkg:Assertion` per (source, subject, predicate, object), with the
+  claim's kind, holder and qualifiers; the content of opinions, expectations and summaries |
 | `kgg:mappings` | external identifiers (SKOS mappings) |
 """
 
@@ -16,6 +17,7 @@ import hashlib
 from rdflib import DCTERMS, RDF, RDFS, SKOS, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from cartkg.curation.schema import KINDS
 from cartkg.namespaces import (
     CARTKG,
     CURATION_GRAPH,
@@ -35,10 +37,24 @@ def _en(text: str) -> Literal:
     return Literal(text, lang="en")
 
 
-def assertion_iri(source: str, s: URIRef, p: URIRef, o: Node) -> URIRef:
-    """`kg:assertion-<12 hex>` of sha256("source|s|p|o"), o in N-Triples form."""
-    key = f"{source}|{s}|{p}|{o.n3()}"
+def assertion_iri(
+    source: str, s: URIRef, p: URIRef, o: Node, qualified: tuple[str, ...] = ()
+) -> URIRef:
+    """`kg:assertion-<12 hex>` of sha256("source|s|p|o"), o in N-Triples form; a claim's kind
+    and qualifiers, where it has them, are part of the key (`qualified`), so that the same
+    triple stated as fact and as opinion, or with two scopes, is two assertions."""
+    key = "|".join((source, str(s), str(p), o.n3(), *qualified))
     return KG["assertion-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]]
+
+
+def _qualified(claim: Claim, graph: Graph) -> tuple[str, ...]:
+    """What sets the claim's assertions apart beyond their triple: kind, holder, qualifiers."""
+    key = [] if claim.kind == "fact" else [f"kind={claim.kind}"]
+    if claim.holder:
+        key.append(f"holder={claim.holder}")
+    for q in claim.qualifiers:
+        key.append(f"{q.predicate}={_object(q, graph).n3()}")
+    return tuple(sorted(key))
 
 
 def locator_iri(source: str, first: int, last: int) -> URIRef:
@@ -84,8 +100,10 @@ def _object(statement: Statement, graph: Graph) -> Node:
     return value
 
 
-def _assertion(claim: Claim, s: URIRef, p: URIRef, o: Node, graph: Graph) -> None:
-    node = assertion_iri(claim.source, s, p, o)
+def _assertion(
+    claim: Claim, s: URIRef, p: URIRef, o: Node, graph: Graph, publisher: str | None
+) -> None:
+    node = assertion_iri(claim.source, s, p, o, _qualified(claim, graph))
     source = KG[claim.source]
     lines = (
         f"line {claim.first_line}"
@@ -111,6 +129,15 @@ def _assertion(claim: Claim, s: URIRef, p: URIRef, o: Node, graph: Graph) -> Non
         triples.append((node, CARTKG["checkedAgainst"], URIRef(claim.record)))
     if claim.note:
         triples.append((node, CARTKG["statusNote"], _en(claim.note)))
+    if (kind := KINDS[claim.kind]) is not None:
+        triples.append((node, RDF.type, CARTKG[kind]))
+    triples.append((node, CARTKG["asserted"], Literal(claim.asserted)))
+    # Whose opinion it is, where the claim does not say: the document's publisher.
+    holder = claim.holder or (None if claim.asserted else publisher)
+    if holder:
+        triples.append((node, CARTKG["heldBy"], KG[holder]))
+    for qualifier in claim.qualifiers:
+        triples.append((node, qualifier.predicate, _object(qualifier, graph)))
     for triple in triples:
         graph.add(triple)
 
@@ -124,13 +151,17 @@ def generate(curation: Curation, ontology: Graph) -> Dataset:
         ontology_graph.add(triple)
     _curation(curation, dataset.graph(CURATION_GRAPH))
     provenance = dataset.graph(PROVENANCE_GRAPH)
+    publishers = {s.id: s.publisher for s in curation.sources}
     for claim in curation.claims:
-        graph = dataset.graph(GRAPH[claim.source])
+        # An opinion's content is not a fact of the source: it lives only on its assertion.
+        graph = dataset.graph(GRAPH[claim.source]) if claim.asserted else provenance
         subject = KG[claim.about]
         for statement in claim.statements:
             obj = _object(statement, graph)
-            graph.add((subject, statement.predicate, obj))
-            _assertion(claim, subject, statement.predicate, obj, provenance)
+            if claim.asserted:
+                graph.add((subject, statement.predicate, obj))
+            publisher = publishers.get(claim.source)
+            _assertion(claim, subject, statement.predicate, obj, provenance, publisher)
     mappings = dataset.graph(MAPPINGS_GRAPH)
     for mapping in curation.mappings:
         for triple in mapping.triples():

@@ -10,7 +10,7 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 
 from cartkg.mappings import Mapping
-from cartkg.values import Amount
+from cartkg.values import Amount, TimeSpec
 
 #: Fields whose values are names, titles, URLs or identifiers, and so may repeat a document's
 #: words. Every other text in data/ (paraphrases, notes, descriptions, aliases, text values) is in
@@ -32,6 +32,10 @@ VERBATIM_FIELDS: frozenset[str] = frozenset(
         "bioregistry",
     }
 )
+
+
+#: Claim kinds whose content is held, expected or summed up, not stated as fact.
+UNASSERTED_KINDS = frozenset({"opinion", "expectation", "summary"})
 
 
 @dataclass(frozen=True)
@@ -70,7 +74,7 @@ class Entity:
 
 
 #: What a claim's property points at: an IRI, a literal, or a value node (with its class).
-Value = URIRef | Literal | tuple[Amount, URIRef | None]
+Value = URIRef | Literal | tuple[Amount | TimeSpec, URIRef | None]
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,18 @@ class Claim:
     status: str = "stated"
     note: str | None = None
     record: str | None = None
+    #: What kind of statement the claim is (`KINDS` in curation.schema): a fact, or a claim
+    #: of primacy, an opinion, ...; only facts are put in the source's graph as triples.
+    kind: str = "fact"
+    #: Who makes the claim or holds the opinion (an entity id), where the data says.
+    holder: str | None = None
+    #: Wikidata-style qualifiers, put on each assertion of the claim.
+    qualifiers: list[Statement] = field(default_factory=list)
+
+    @property
+    def asserted(self) -> bool:
+        """Whether the claim's triples are facts the source states (not an opinion of it)."""
+        return self.kind not in UNASSERTED_KINDS
 
 
 @dataclass

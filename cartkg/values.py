@@ -1,4 +1,4 @@
-"""Quantities and amounts of money: parsing the YAML form, and the value nodes they become.
+"""Quantities, amounts of money and times: parsing the YAML form, and the value nodes they become.
 
 >>> q = parse_amount({"min": 4, "max": 6, "unit": "week"})
 >>> q.canonical()
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -25,7 +26,7 @@ from typing import Any
 from rdflib import RDF, RDFS, XSD, Literal, URIRef
 from rdflib.term import Node
 
-from cartkg.namespaces import CARTKG, KG, QUDT_UNIT, SCHEMA
+from cartkg.namespaces import CARTKG, KG, QUDT_UNIT, SCHEMA, TIME
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,164 @@ def parse_amount(raw: dict[str, Any]) -> Amount:
         unit=unit,
         currency=currency,
     )
+
+
+# ---- times as the documents give them ----------------------------------------------------
+
+TIME_SPEC = CARTKG["TimeSpecification"]
+_TIME_FIELDS = ("date", "until", "precision", "wording", "reference", "offset", "direction")
+#: Precision -> (the individual, the date forms it may qualify). Wikidata's precision numbers
+#: are on the individuals in the ontology (skos:notation).
+PRECISIONS: dict[str, tuple[URIRef, frozenset[URIRef]]] = {
+    "day": (CARTKG["PrecisionDay"], frozenset({XSD.date})),
+    "month": (CARTKG["PrecisionMonth"], frozenset({XSD.gYearMonth})),
+    "year": (CARTKG["PrecisionYear"], frozenset({XSD.gYear})),
+    "decade": (CARTKG["PrecisionDecade"], frozenset({XSD.gYear})),
+    "century": (CARTKG["PrecisionCentury"], frozenset({XSD.gYear})),
+}
+_NATURAL = {XSD.date: "day", XSD.gYearMonth: "month", XSD.gYear: "year"}
+_IN_XSD = {XSD.date: TIME["inXSDDate"], XSD.gYearMonth: TIME["inXSDgYearMonth"]}
+DIRECTIONS = {"before": CARTKG["Before"], "after": CARTKG["After"]}
+#: A wording is the document's own phrase for a time ("a decade ago"), kept short so that it
+#: is a phrase and never a sentence.
+MAX_WORDING_WORDS = 6
+
+
+@dataclass(frozen=True)
+class TimeSpec:
+    """A time as a document gives it: a date to some precision, or an offset from a reference
+    point (the document's own date, or an event), with the document's wording."""
+
+    date: Literal | None = None
+    until: Literal | None = None
+    precision: str | None = None
+    wording: str | None = None
+    reference: URIRef | None = None
+    offset: Amount | None = None
+    direction: str | None = None
+
+    @property
+    def rdf_class(self) -> URIRef:
+        return TIME_SPEC
+
+    def canonical(self, extra_class: URIRef | None = None) -> str:
+        parts = ["TimeSpecification"]
+        for field in _TIME_FIELDS:
+            raw = getattr(self, field)
+            if isinstance(raw, Amount):
+                raw = raw.canonical()
+            if raw is not None:
+                parts.append(f"{field}={raw}")
+        if extra_class is not None:
+            parts.append(f"class={extra_class}")
+        return "|".join(parts)
+
+    def iri(self, extra_class: URIRef | None = None) -> URIRef:
+        digest = hashlib.sha256(self.canonical(extra_class).encode("utf-8")).hexdigest()
+        return KG[f"value-{digest[:12]}"]
+
+    def triples(self, extra_class: URIRef | None = None) -> list[tuple[URIRef, URIRef, Node]]:
+        node = self.iri(extra_class)
+        out: list[tuple[URIRef, URIRef, Node]] = [(node, RDF.type, TIME_SPEC)]
+        if extra_class is not None and extra_class != TIME_SPEC:
+            out.append((node, RDF.type, extra_class))
+        if self.date is not None:
+            form = _IN_XSD.get(self.date.datatype or XSD.gYear, TIME["inXSDgYear"])
+            out.append((node, form, self.date))
+        if self.until is not None:
+            out.append((node, CARTKG["until"], self.until))
+        if self.precision is not None:
+            out.append((node, CARTKG["timePrecision"], PRECISIONS[self.precision][0]))
+        if self.wording is not None:
+            out.append((node, CARTKG["originalWording"], Literal(self.wording, lang="en")))
+        if self.reference is not None:
+            out.append((node, CARTKG["relativeTo"], self.reference))
+        if self.offset is not None:
+            out.append((node, CARTKG["timeOffset"], self.offset.iri()))
+            out.extend(self.offset.triples())
+        if self.direction is not None:
+            out.append((node, CARTKG["offsetDirection"], DIRECTIONS[self.direction]))
+        return out
+
+
+_DATES = frozenset({XSD.date, XSD.gYearMonth, XSD.gYear})
+
+
+def parse_time(raw: dict[str, Any], reference: Callable[[str], URIRef]) -> TimeSpec:
+    """Check and parse a time; `reference` gives the IRI of `document` or of an entity id (and
+    raises ValueError for an unknown one). ValueError says what is wrong.
+
+    >>> doc = lambda name: KG["source-001"]
+    >>> t = parse_time({"date": "2008", "precision": "decade", "wording": "a decade ago",
+    ...                 "reference": "document"}, doc)
+    >>> t.canonical()
+    'TimeSpecification|date=2008|precision=decade|wording=a decade ago|reference=https://w3id.org/cartkg/id/source-001'
+    >>> parse_time({"offset": {"value": 1, "unit": "year"}, "reference": "document"}, doc)
+    Traceback (most recent call last):
+    ...
+    ValueError: an offset needs a `direction` (before or after)
+    """
+    unknown = sorted(set(raw) - set(_TIME_FIELDS))
+    if unknown:
+        allowed = ", ".join(_TIME_FIELDS)
+        raise ValueError(f"unknown field(s) {', '.join(unknown)}; a time allows: {allowed}")
+    day = _time_literal(raw.get("date"), "date")
+    until = _time_literal(raw.get("until"), "until")
+    if until is not None and day is None:
+        raise ValueError("`until` ends a period: give its start as `date`")
+    if day is not None and until is not None and str(until) < str(day):
+        raise ValueError(f"until ({until}) is before date ({day})")
+    precision = raw.get("precision")
+    if precision is None and day is not None:
+        precision = _NATURAL[day.datatype] if day.datatype is not None else None
+    if precision is not None:
+        if precision not in PRECISIONS:
+            raise ValueError(f"unknown precision {precision!r}; known: {', '.join(PRECISIONS)}")
+        if day is not None and day.datatype not in PRECISIONS[precision][1]:
+            raise ValueError(f"precision {precision} does not fit the date {str(day)!r}")
+    wording = raw.get("wording")
+    if wording is not None:
+        if not isinstance(wording, str) or not wording.strip():
+            raise ValueError("`wording` must be the document's phrase, as text")
+        if len(wording.split()) > MAX_WORDING_WORDS:
+            raise ValueError(f"`wording` is a phrase of at most {MAX_WORDING_WORDS} words")
+    offset = parse_amount(raw["offset"]) if isinstance(raw.get("offset"), dict) else None
+    if raw.get("offset") is not None and offset is None:
+        raise ValueError("`offset` is a duration such as {value: 10, unit: year}")
+    if offset is not None and offset.unit not in _DURATION_UNITS:
+        raise ValueError(f"an offset is a duration (unit one of {', '.join(_DURATION_UNITS)})")
+    direction = raw.get("direction")
+    if direction is not None and direction not in DIRECTIONS:
+        raise ValueError(f"direction must be before or after, not {direction!r}")
+    if (offset is None) != (direction is None) and offset is not None:
+        raise ValueError("an offset needs a `direction` (before or after)")
+    if direction is not None and raw.get("reference") is None:
+        raise ValueError("a direction needs a `reference` (document, or an event's id)")
+    ref = raw.get("reference")
+    if ref is not None and not isinstance(ref, str):
+        raise ValueError("`reference` is `document` or an entity id")
+    if day is None and ref is None:
+        raise ValueError("a time needs a `date`, or a `reference` it is relative to")
+    return TimeSpec(
+        date=day,
+        until=until,
+        precision=precision,
+        wording=wording.strip() if isinstance(wording, str) else None,
+        reference=reference(ref) if ref is not None else None,
+        offset=offset,
+        direction=direction,
+    )
+
+
+_DURATION_UNITS = ("second", "minute", "hour", "day", "week", "month", "year")
+
+
+def _time_literal(raw: Any, field: str) -> Literal | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        raise ValueError(f'{field} must be a quoted date such as "2018-09", not {raw!r}')
+    return literal(raw, _DATES)
 
 
 # ---- literals ----------------------------------------------------------------------------

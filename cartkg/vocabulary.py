@@ -115,6 +115,20 @@ class Vocabulary:
             is_object = bool(ranges) and not any(map(_is_datatype, ranges))
         return Property(prop, is_object, frozenset(ranges - {RDFS.Resource}))
 
+    def is_subproperty(self, prop: URIRef, of: URIRef) -> bool:
+        """Whether `prop` is `of` or below it (rdfs:subPropertyOf, transitively)."""
+        todo, seen = [prop], set[URIRef]()
+        while todo:
+            here = todo.pop()
+            if here == of:
+                return True
+            if here not in seen:
+                seen.add(here)
+                todo.extend(
+                    p for p in self.graph.objects(here, RDFS.subPropertyOf) if isinstance(p, URIRef)
+                )
+        return False
+
     def resolve(self, name: str) -> URIRef:
         """`CarTProduct` -> cartkg:CarTProduct; `schema:Person` -> its full IRI."""
         prefix, colon, local = name.partition(":")

@@ -111,7 +111,7 @@ class _Shaper:
             return self.plain(record, None, col)
 
         def field(value: Any, key: str | None, c: int) -> Any:
-            if key == "state" and isinstance(value, dict):
+            if key in ("state", "qualifiers") and isinstance(value, dict):
                 return self.mapping(value, "", c + 2, self.state_value)
             if key in PROSE_FIELDS and isinstance(value, str):
                 return _string(value, c + 2, prose=True)

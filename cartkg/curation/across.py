@@ -19,11 +19,13 @@ def check_publishers(sources: list[Source], ids: Ids, errors: Problems) -> None:
 
 
 def check_repeats(claims: list[Claim], vocabulary: Vocabulary, errors: Problems) -> None:
-    """The same fact twice in one source is one assertion: merge the claims' lines."""
-    seen: dict[tuple[str, str, URIRef, str], Where] = {}
+    """The same fact twice in one source is one assertion: merge the claims' lines. The same
+    triple as another kind of claim, or with other qualifiers, is another assertion."""
+    seen: dict[tuple[str, str, URIRef, str, str], Where] = {}
     for claim in claims:
+        qualified = repr((claim.kind, claim.holder, sorted(map(repr, claim.qualifiers))))
         for st in claim.statements:
-            key = (claim.source, claim.about, st.predicate, repr(st.value))
+            key = (claim.source, claim.about, st.predicate, repr(st.value), qualified)
             if key in seen:
                 errors.add(
                     st.where,

@@ -8,13 +8,16 @@ from typing import Any
 
 from cartkg.curation.ids import Ids
 from cartkg.curation.reader import Reader, at
-from cartkg.curation.schema import CLAIM_FIELDS, LINES, NO_RECORD, STATUSES, URL
+from cartkg.curation.schema import CLAIM_FIELDS, KINDS, LINES, NO_RECORD, STATUSES, URL
 from cartkg.curation.terms import Terms
 from cartkg.namespaces import CARTKG
-from cartkg.records import Claim, Source, Statement, Where
+from cartkg.records import UNASSERTED_KINDS, Claim, Source, Statement, Where
+from cartkg.values import TimeSpec
 
 #: A paraphrase may not share this many consecutive words with the lines it cites.
 COPIED_RUN = 8
+#: The properties a qualifier may be: those below one of these.
+QUALIFIERS = (CARTKG["qualifier"], CARTKG["literalQualifier"])
 
 
 def words(text: str) -> list[str]:
@@ -35,6 +38,12 @@ def copied_run(paraphrase: str, original: str, run: int = COPIED_RUN) -> str | N
         if tuple(ours[i : i + run]) in grams:
             return " ".join(ours[i : i + run])
     return None
+
+
+def _plain(text: str) -> str:
+    """Lower case, one space between words, straight quotes: for finding a phrase in a line."""
+    text = text.replace("\u2019", "'").replace("\u2018", "'")
+    return " ".join(text.lower().split())
 
 
 class ClaimsFile:
@@ -106,7 +115,24 @@ class ClaimsFile:
         if status not in STATUSES:
             message = f"{status!r} is not one of {', '.join(STATUSES)}"
             self.errors.add(place("status"), "status", message, about)
-        statements = self.state(record.get("state"), place("state"), about)
+        statements = self.state(record.get("state"), place("state"), about, source)
+        qualifiers = self.state(
+            record.get("qualifiers"), place("qualifiers"), about, source, qualifier=True
+        )
+        kind = record.get("kind", "fact")
+        if kind not in KINDS:
+            message = f"{kind!r} is not one of {', '.join(KINDS)}"
+            self.errors.add(place("kind"), "kind", message, about)
+        holder = self.holder(record.get("holder"), place("holder"), about)
+        if kind in UNASSERTED_KINDS and holder is None and not source.publisher:
+            message = (
+                f"a claim of kind {kind} needs a `holder` (whose {kind} it is): "
+                f"{source.id} has no publisher to take as its holder"
+            )
+            self.errors.add(place("kind"), "holder", message, about)
+        if span and source.text_lines is not None:
+            cited = " ".join(source.text_lines[span[0] - 1 : span[1]])
+            self.check_wording(statements + qualifiers, cited, source, about)
         if status in ("contradicted", "unverifiable") and not note:
             message = f"a {status} claim needs a note saying why"
             self.errors.add(place("status"), "note", message, about)
@@ -141,8 +167,42 @@ class ClaimsFile:
         if about is None or span is None or not says or not statements:
             return None
         return Claim(
-            source.id, about, span[0], span[1], says, statements, where, str(status), note, evidence
+            source.id,
+            about,
+            span[0],
+            span[1],
+            says,
+            statements,
+            where,
+            str(status),
+            note,
+            evidence,
+            kind=str(kind),
+            holder=holder,
+            qualifiers=qualifiers,
         )
+
+    def holder(self, raw: Any, where: Where, about: str | None) -> str | None:
+        if raw is None:
+            return None
+        ranges = self.vocab.properties[CARTKG["heldBy"]].ranges
+        found = self.terms.reference(ranges, raw, where, "holder", about, "holder")
+        return str(raw) if found is not None else None
+
+    def check_wording(
+        self, statements: list[Statement], cited: str, source: Source, about: str | None
+    ) -> None:
+        """A time's wording is the document's own phrase: it must be in the cited lines."""
+        text = _plain(cited)
+        for statement in statements:
+            value = statement.value
+            spec = value[0] if isinstance(value, tuple) else None
+            if isinstance(spec, TimeSpec) and spec.wording and _plain(spec.wording) not in text:
+                message = (
+                    f"wording {spec.wording!r} is not in the cited lines of {source.file}: "
+                    "a time's wording is the document's own phrase for it"
+                )
+                self.errors.add(statement.where, "wording", message, about)
 
     def lines(
         self, raw: Any, where: Where, source: Source, about: str | None
@@ -167,19 +227,37 @@ class ClaimsFile:
             return None
         return first, last
 
-    def state(self, raw: Any, where: Where, about: str | None) -> list[Statement]:
+    def state(
+        self,
+        raw: Any,
+        where: Where,
+        about: str | None,
+        source: Source,
+        qualifier: bool = False,
+    ) -> list[Statement]:
+        """The `state` (or, with `qualifier`, the `qualifiers`) of a claim as statements."""
+        what = "qualifiers" if qualifier else "state"
         if raw is None:
-            return []  # reported as a missing field
+            return []  # a missing `state` is reported as a missing field
         if not isinstance(raw, dict):
-            self.errors.add(where, "state", "must map properties to values", about)
+            self.errors.add(where, what, "must map properties to values", about)
             return []
         place = at(raw, where)
         found = []
         for name, value in raw.items():
-            field = f"state.{name}"
+            field = f"{what}.{name}"
             predicate = self.vocab.resolve(str(name))
             if predicate not in self.vocab.properties:
                 message = f"{name!r} is not a property of the ontology"
+                self.errors.add(place(name), field, message, about)
+                continue
+            is_qualifier = any(self.vocab.is_subproperty(predicate, q) for q in QUALIFIERS)
+            if qualifier != is_qualifier:
+                message = (
+                    f"{name!r} is not a qualifier (a property below cartkg:qualifier)"
+                    if qualifier
+                    else f"{name!r} is a qualifier: put it under `qualifiers`, not `state`"
+                )
                 self.errors.add(place(name), field, message, about)
                 continue
             values = value if isinstance(value, list) else [value]
@@ -188,7 +266,7 @@ class ClaimsFile:
                 self.errors.add(place(name), field, "has no value", about)
             for line, item in zip(lines, values, strict=True):
                 here = Where(where.file, line)
-                resolved = self.terms.value(predicate, item, here, field, about)
+                resolved = self.terms.value(predicate, item, here, field, about, source)
                 if resolved is not None:
                     found.append(Statement(predicate, resolved, here))
         return found

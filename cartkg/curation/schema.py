@@ -25,8 +25,22 @@ RECORD_KEYS: dict[str, tuple[str, ...]] = {
     ),
     "entity": ("id", "type", "label", "aliases", "description"),
     "claims": ("source", "claims"),
-    "claim": ("about", "lines", "says", "state", "status", "note", "record"),
-    "value": ("value", "min", "max", "unit", "currency"),
+    "claim": (
+        "about",
+        "lines",
+        "says",
+        "kind",
+        "holder",
+        "state",
+        "qualifiers",
+        "status",
+        "note",
+        "record",
+    ),
+    "value": (
+        *("value", "min", "max", "unit", "currency"),
+        *("date", "until", "precision", "wording", "reference", "offset", "direction"),
+    ),
 }
 SOURCE_FIELDS = RECORD_KEYS["source"]
 ENTITY_FIELDS = RECORD_KEYS["entity"]
@@ -38,5 +52,15 @@ URL = re.compile(r"^https?://\S+$")
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 DATES = frozenset({XSD.date, XSD.gYearMonth, XSD.gYear})
 STATUSES = ("stated", "verified", "contradicted", "unverifiable")
+#: Claim kinds -> the subclass of cartkg:Assertion their assertions are typed with (CIViC-like
+#: evidence types). A fact is a plain assertion.
+KINDS: dict[str, str | None] = {
+    "fact": None,
+    "primacy": "PrimacyClaim",
+    "rarity": "RarityClaim",
+    "opinion": "Opinion",
+    "expectation": "Expectation",
+    "summary": "Summary",
+}
 #: Values stating that no record exists: a check that finds nothing has no record to cite.
 NO_RECORD = frozenset({CARTKG["NoRegistryRecordFound"]})

@@ -13,8 +13,8 @@ from cartkg.curation.ids import Ids
 from cartkg.curation.problems import Problems
 from cartkg.curation.schema import URL
 from cartkg.namespaces import KG
-from cartkg.records import Value, Where
-from cartkg.values import literal, parse_amount
+from cartkg.records import Source, Value, Where
+from cartkg.values import TIME_SPEC, literal, parse_amount, parse_time
 from cartkg.vocabulary import Vocabulary
 
 
@@ -40,11 +40,20 @@ class Terms:
         return iri
 
     def value(
-        self, predicate: URIRef, raw: Any, where: Where, field: str, about: str | None
+        self,
+        predicate: URIRef,
+        raw: Any,
+        where: Where,
+        field: str,
+        about: str | None,
+        source: Source | None = None,
     ) -> Value | None:
-        """What a claim's `state` gives a property: an amount, an entity or a literal."""
+        """What a claim gives a property: an amount, a time, an entity or a literal. `source`
+        is the document a time may be relative to."""
         prop = self.vocab.properties[predicate]
         name = self.vocab.label(predicate)
+        if isinstance(raw, dict) and any(self.vocab.is_subclass(r, TIME_SPEC) for r in prop.ranges):
+            return self.time(raw, where, field, about, source)
         if isinstance(raw, dict):
             try:
                 amount = parse_amount(raw)
@@ -68,6 +77,42 @@ class Terms:
         if prop.is_object:
             return self.reference(prop.ranges, raw, where, field, about, name)
         return self.literal(raw, predicate, where, field, about)
+
+    def time(
+        self,
+        raw: dict[str, Any],
+        where: Where,
+        field: str,
+        about: str | None,
+        source: Source | None,
+    ) -> Value | None:
+        def reference(name: str) -> URIRef:
+            if name == "document":
+                if source is None:
+                    raise ValueError("`reference: document` needs a source document")
+                return KG[source.id]
+            if name not in self.ids:
+                raise ValueError(f"unknown reference {name!r}: `document` or an entity id")
+            return KG[name]
+
+        try:
+            spec = parse_time(raw, reference)
+        except ValueError as err:
+            self.errors.add(where, field, str(err), about)
+            return None
+        if (
+            source is not None
+            and source.date is not None
+            and spec.reference == KG[source.id]
+            and spec.date is None
+        ):
+            message = (
+                f"{source.id} is dated {source.date}: resolve the time against it and give "
+                "the `date` it comes to (with its `precision`), keeping `reference: document`"
+            )
+            self.errors.add(where, field, message, about)
+            return None
+        return spec, None
 
     def literal(
         self, raw: Any, predicate: URIRef, where: Where, field: str, about: str | None
